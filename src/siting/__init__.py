@@ -1,0 +1,3 @@
+"""siting: where charging infrastructure goes."""
+
+__version__ = "0.1.0"

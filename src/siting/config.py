@@ -1,0 +1,157 @@
+"""The schema of `instance.toml` (pydantic): unknown keys are errors, with a "did you mean".
+
+Parsing turns pydantic's messages into `Problem`s that name the file and the key path, so a
+typo like `radus = 5000` reads: "instance.toml, field 'fast.radus': unknown key (did you mean
+'radius'?)".
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from siting.errors import InstanceError, Problem
+
+LAYER_NAMES = ("demand", "candidates", "existing", "grid_areas", "coverage", "distances", "graph", "region")
+OBJECTIVES = ("lscp", "mclp", "pmedian", "capacitated")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LayerSource(_Strict):
+    """Where one layer's rows come from."""
+
+    file: str
+    layer: str | None = None
+    x: str | None = None
+    y: str | None = None
+    lon: str | None = None
+    lat: str | None = None
+    coords_crs: str | None = None
+
+
+class FastParams(_Strict):
+    """Parameters of the `fast` model; symbols as in models/fast.md."""
+
+    objective: Literal["lscp", "mclp", "pmedian", "capacitated"] = "mclp"
+    radius: float | None = Field(default=None, description="R: d_ij <= R covers")
+    p: int | None = Field(default=None, ge=0, description="number of new sites")
+    budget: float | None = Field(default=None, ge=0)
+    decay_beta: float = Field(default=0.0, ge=0)
+    kw_per_charger: float = Field(default=150.0, ge=0)
+    simultaneity: float = Field(default=1.0, ge=0, le=1)
+    sessions_per_charger: float = Field(default=7.0, gt=0)
+    m2_per_charger: float = Field(default=0.0, ge=0)
+    site_m2: float = Field(default=0.0, ge=0)
+    min_chargers: int = Field(default=1, ge=0)
+    serve_all: bool = False
+
+    @field_validator("radius")
+    @classmethod
+    def _radius_positive(cls, value: float | None) -> float | None:
+        if value is not None and not value > 0:
+            raise ValueError("radius must be > 0 (distance units of the instance)")
+        return value
+
+
+class InstanceConfig(_Strict):
+    name: str
+    description: str = ""
+    model: Literal["fast"] = "fast"
+    crs: str | None = None
+    layers: dict[str, LayerSource]
+    fast: FastParams = FastParams()
+
+    @field_validator("layers")
+    @classmethod
+    def _known_layers(cls, layers: dict[str, LayerSource]) -> dict[str, LayerSource]:
+        for name in layers:
+            if name not in LAYER_NAMES:
+                hint = _did_you_mean(name, LAYER_NAMES)
+                raise ValueError(f"unknown layer '{name}'{hint}; known: {', '.join(LAYER_NAMES)}")
+        return layers
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _known_keys(loc: tuple) -> list[str]:
+    """The keys allowed where `loc` points, for a "did you mean" suggestion."""
+    model: type[BaseModel] = InstanceConfig
+    parts, i = list(loc[:-1]), 0
+    while i < len(parts):
+        if model is InstanceConfig and parts[i] == "layers":
+            model, i = LayerSource, i + 2
+            continue
+        info = model.model_fields.get(str(parts[i]))
+        sub = info.annotation if info else None
+        if not (isinstance(sub, type) and issubclass(sub, BaseModel)):
+            return []
+        model, i = sub, i + 1
+    return list(model.model_fields)
+
+
+def problems_from_validation(err: ValidationError, file: str) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        key = ".".join(str(p) for p in loc)
+        if e["type"] == "extra_forbidden":
+            hint = _did_you_mean(str(loc[-1]), _known_keys(loc))
+            problems.append(Problem(file, f"unknown key{hint}", field=key))
+        elif e["type"] == "missing":
+            problems.append(Problem(file, "required key is missing", field=key))
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            problems.append(Problem(file, f"{msg} (got {e.get('input')!r})", field=key))
+    return problems
+
+
+def parse_config(data: dict, file: str = "instance.toml") -> InstanceConfig:
+    try:
+        return InstanceConfig.model_validate(data)
+    except ValidationError as err:
+        raise InstanceError(problems_from_validation(err, file)) from None
+
+
+def read_config(path: Path) -> dict:
+    """The raw TOML of an instance (a dict), or an InstanceError naming the file."""
+    if path.is_dir():
+        path = path / "instance.toml"
+    if not path.exists():
+        raise InstanceError(Problem(str(path), "file not found (an instance is a folder with instance.toml)"))
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as err:
+        raise InstanceError(Problem(str(path), f"not valid TOML: {err}")) from None
+    except (UnicodeDecodeError, OSError) as err:
+        raise InstanceError(Problem(str(path), f"cannot read: {err}")) from None
+
+
+def apply_overrides(data: dict, overrides: list[str], file: str = "--set") -> dict:
+    """Apply `SECTION.KEY=VALUE` overrides (VALUE parsed as TOML, else as a string)."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for item in overrides:
+        if "=" not in item:
+            raise InstanceError(Problem(file, f"expected SECTION.KEY=VALUE, got {item!r}"))
+        key, raw = item.split("=", 1)
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        *path, last = key.strip().split(".")
+        target = out
+        for part in path:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise InstanceError(Problem(file, f"{key}: {part} is not a section"))
+        target[last] = value
+    return out

@@ -1,0 +1,1 @@
+"""Pure model builders: instance + precomputed arrays -> Formulation (no I/O, no solving)."""

@@ -1,0 +1,305 @@
+r"""The `fast` model: white spots of the fast-charging network (models/fast.md).
+
+Sets: demand i in I, sites j in J (new candidates and existing sites), grid areas g in G,
+pairs (i, j) in N with d_ij <= R. Variables: x_j open, n_j chargers, u_g grid upgrade,
+y_i covered (mclp), z_ij share of i assigned to j (pmedian, capacitated).
+
+One function per variable or constraint family; each returns early when it does not apply, so
+`build_fast` reads as the model's table of contents.
+
+>>> import numpy as np
+>>> from siting.config import FastParams
+>>> from siting.instance import FastInstance
+>>> from siting.precompute import Pairs
+>>> inst = FastInstance("toy", FastParams(objective="mclp", radius=1.0, p=1),
+...     demand_ids=np.array(["a", "b"], object), weight=np.array([3.0, 1.0]),
+...     site_ids=np.array(["s"], object), is_existing=np.array([False]),
+...     fixed_cost=np.zeros(1), cost_per_charger=np.zeros(1), existing_chargers=np.zeros(1, int),
+...     max_chargers=np.ones(1, int), land_m2=np.full(1, np.inf), grid_of_site=np.full(1, -1), grid=None)
+>>> pairs = Pairs.from_coo([0], [0], [0.5], 2, 1)
+>>> build_fast(inst, pairs).summary()
+{'variables': 4, 'constraints': 5, 'nonzeros': 8}
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from siting.instance import FastInstance
+from siting.models.formulation import Formulation
+from siting.precompute import Pairs, decay_weights
+
+MAXIMISE = {"mclp", "capacitated"}
+
+
+def objective_sense(inst: FastInstance) -> str:
+    p = inst.params
+    if p.objective == "capacitated":
+        return "min" if p.serve_all else "max"
+    if p.objective == "pmedian":
+        return "max" if p.decay_beta > 0 else "min"
+    return "max" if p.objective == "mclp" else "min"
+
+
+def build_fast(inst: FastInstance, pairs: Pairs) -> Formulation:
+    form = Formulation(name=f"fast-{inst.params.objective}", sense=objective_sense(inst))
+    add_var_open(form, inst)
+    add_var_chargers(form, inst)
+    add_var_upgrade(form, inst)
+    add_var_cover(form, inst, pairs)
+    add_var_assign(form, inst, pairs)
+    add_ineq_cover(form, inst, pairs)
+    add_ineq_cover_link(form, inst, pairs)
+    add_eq_assign(form, inst, pairs)
+    add_ineq_assign_open(form, inst, pairs)
+    add_ineq_capacity(form, inst, pairs)
+    add_ineq_site_count(form, inst)
+    add_ineq_chargers_min(form, inst)
+    add_ineq_chargers_max(form, inst)
+    add_ineq_land(form, inst)
+    add_ineq_grid(form, inst)
+    add_ineq_budget(form, inst)
+    set_objective(form, inst, pairs)
+    return form
+
+
+# -- variables ------------------------------------------------------------------------------------
+def add_var_open(form: Formulation, inst: FastInstance) -> None:
+    """x_j in {0,1}; existing sites are fixed open (x_j = 1)."""
+    form.add_var("x", inst.n_sites, lb=inst.is_existing.astype(float), ub=1.0, domain="binary",
+                 doc="x[j] = 1 if site j is open")
+
+
+def add_var_chargers(form: Formulation, inst: FastInstance) -> None:
+    """n_j in Z, n0_j <= n_j <= nmax_j."""
+    form.add_var("n", inst.n_sites, lb=inst.existing_chargers, ub=np.maximum(inst.max_chargers, inst.existing_chargers),
+                 domain="integer", doc="n[j] = chargers at site j")
+
+
+def upgradable_areas(inst: FastInstance) -> np.ndarray:
+    if inst.grid is None:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(inst.grid.upgrade_kw > 0)
+
+
+def add_var_upgrade(form: Formulation, inst: FastInstance) -> None:
+    """u_g in {0,1} for the grid areas that offer an upgrade."""
+    areas = upgradable_areas(inst)
+    if len(areas):
+        form.add_var("u", len(areas), domain="binary", doc="u[k] = 1 if upgrade of grid area k is bought")
+
+
+def _pair_rows(pairs: Pairs) -> np.ndarray:
+    return np.repeat(np.arange(pairs.n_demand), np.diff(pairs.indptr))
+
+
+def coverable(pairs: Pairs) -> np.ndarray:
+    return np.diff(pairs.indptr) > 0
+
+
+def add_var_cover(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    """y_i in [0,1] (mclp); 0 for demand that no site reaches."""
+    if inst.params.objective != "mclp":
+        return
+    form.add_var("y", inst.n_demand, ub=coverable(pairs).astype(float), doc="y[i] = 1 if demand i is covered")
+
+
+def uses_assignment(inst: FastInstance) -> bool:
+    return inst.params.objective in ("pmedian", "capacitated")
+
+
+def add_var_assign(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    """z_k in [0,1] for each pair k = (i, j) in N: the share of demand i served by site j."""
+    if uses_assignment(inst):
+        form.add_var("z", pairs.nnz, ub=1.0, doc="z[k] = share of demand i(k) served by site j(k)")
+
+
+# -- constraints ----------------------------------------------------------------------------------
+def add_ineq_cover(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    """lscp: sum_{j in N_i} x_j >= 1 for every coverable i (the rest are white spots)."""
+    if inst.params.objective != "lscp":
+        return
+    rows_of = np.flatnonzero(coverable(pairs))
+    local = np.full(pairs.n_demand, -1)
+    local[rows_of] = np.arange(len(rows_of))
+    r = local[_pair_rows(pairs)]
+    form.add_constraint("cover", len(rows_of), [(form.vars["x"], r, pairs.indices, 1.0)], lower=1.0,
+                        doc="every coverable demand point has an open site within R")
+
+
+def add_ineq_cover_link(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    """mclp: y_i - sum_{j in N_i} x_j <= 0."""
+    if inst.params.objective != "mclp":
+        return
+    i = np.arange(inst.n_demand)
+    form.add_constraint("cover_link", inst.n_demand,
+                        [(form.vars["y"], i, i, 1.0), (form.vars["x"], _pair_rows(pairs), pairs.indices, -1.0)],
+                        upper=0.0, doc="demand i is covered only if a site within R is open")
+
+
+def add_eq_assign(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    """sum_j z_ij = 1 (pmedian; capacitated with serve_all), else <= 1, for coverable i."""
+    if not uses_assignment(inst):
+        return
+    p = inst.params
+    must = (p.objective == "pmedian" and p.decay_beta == 0) or (p.objective == "capacitated" and p.serve_all)
+    cov = coverable(pairs).astype(float)
+    k = np.arange(pairs.nnz)
+    form.add_constraint("assign", inst.n_demand, [(form.vars["z"], _pair_rows(pairs), k, 1.0)],
+                        lower=cov if must else 0.0, upper=cov,
+                        doc="each demand point is assigned once (or at most once)")
+
+
+def add_ineq_assign_open(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    """z_ij - x_j <= 0: assign only to open sites."""
+    if not uses_assignment(inst):
+        return
+    k = np.arange(pairs.nnz)
+    form.add_constraint("assign_open", pairs.nnz,
+                        [(form.vars["z"], k, k, 1.0), (form.vars["x"], k, pairs.indices, -1.0)],
+                        upper=0.0, doc="demand is assigned only to open sites")
+
+
+def add_ineq_capacity(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    """capacitated: sum_i w_i z_ij - kappa n_j <= 0."""
+    if inst.params.objective != "capacitated":
+        return
+    k = np.arange(pairs.nnz)
+    j = np.arange(inst.n_sites)
+    w = inst.weight[_pair_rows(pairs)]
+    form.add_constraint("capacity", inst.n_sites,
+                        [(form.vars["z"], pairs.indices, k, w),
+                         (form.vars["n"], j, j, -inst.params.sessions_per_charger)],
+                        upper=0.0, doc="sessions served at j fit its chargers' capacity")
+
+
+def add_ineq_site_count(form: Formulation, inst: FastInstance) -> None:
+    """sum_{j new} x_j <= p."""
+    p = inst.params.p
+    if p is None or inst.params.objective == "lscp":
+        return
+    new = inst.new_sites
+    form.add_constraint("site_count", 1, [(form.vars["x"], np.zeros(len(new), int), new, 1.0)], upper=float(p),
+                        doc="at most p new sites")
+
+
+def add_ineq_chargers_min(form: Formulation, inst: FastInstance) -> None:
+    """n_j - nmin x_j >= 0 for new sites."""
+    nmin = inst.params.min_chargers
+    new = inst.new_sites
+    if nmin <= 0 or not len(new):
+        return
+    r = np.arange(len(new))
+    form.add_constraint("chargers_min", len(new),
+                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -float(nmin))],
+                        lower=0.0, doc="an open new site has at least nmin chargers")
+
+
+def add_ineq_chargers_max(form: Formulation, inst: FastInstance) -> None:
+    """n_j - nmax_j x_j <= 0 (closed sites have no chargers)."""
+    new = inst.new_sites
+    if not len(new):
+        return
+    r = np.arange(len(new))
+    form.add_constraint("chargers_max", len(new),
+                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -inst.max_chargers[new].astype(float))],
+                        upper=0.0, doc="chargers only at open sites, at most nmax")
+
+
+def land_limit(inst: FastInstance) -> np.ndarray:
+    """L_j, but never below what an existing site already uses (it exists, so it fits)."""
+    p = inst.params
+    used = p.m2_per_charger * inst.existing_chargers + p.site_m2
+    return np.where(inst.is_existing, np.maximum(inst.land_m2, used), inst.land_m2)
+
+
+def add_ineq_land(form: Formulation, inst: FastInstance) -> None:
+    """a_c n_j + a_0 x_j <= L_j for sites with a land limit."""
+    p = inst.params
+    limit = land_limit(inst)
+    sites = np.flatnonzero(np.isfinite(limit))
+    if not len(sites) or (p.m2_per_charger == 0 and p.site_m2 == 0):
+        return
+    r = np.arange(len(sites))
+    form.add_constraint("land", len(sites),
+                        [(form.vars["n"], r, sites, p.m2_per_charger), (form.vars["x"], r, sites, p.site_m2)],
+                        upper=limit[sites], doc="chargers and site area fit on the land")
+
+
+def grid_headroom(inst: FastInstance) -> tuple[np.ndarray, np.ndarray]:
+    """(H+_g, extra_g): new load allowed without upgrade, and what the upgrade adds.
+
+    Negative headroom is a queue: no new load until an upgrade closes it, so
+    H+_g = max(H_g, 0) and extra_g = max(H_g + U_g, 0) - H+_g.
+    """
+    g = inst.grid
+    base = np.maximum(g.available_kw, 0.0)
+    return base, np.maximum(g.available_kw + g.upgrade_kw, 0.0) - base
+
+
+def add_ineq_grid(form: Formulation, inst: FastInstance) -> None:
+    """sum_{j in g} P s (n_j - n0_j) - extra_g u_g <= H+_g for every grid area with sites."""
+    p = inst.params
+    kw = p.kw_per_charger * p.simultaneity
+    if inst.grid is None or kw == 0:
+        return
+    in_area = np.flatnonzero(inst.grid_of_site >= 0)
+    areas = np.unique(inst.grid_of_site[in_area])
+    if not len(areas):
+        return
+    row_of_area = np.full(inst.grid.size, -1)
+    row_of_area[areas] = np.arange(len(areas))
+    base, extra = grid_headroom(inst)
+    existing_kw = np.bincount(inst.grid_of_site[in_area], weights=kw * inst.existing_chargers[in_area],
+                              minlength=inst.grid.size)
+    terms = [(form.vars["n"], row_of_area[inst.grid_of_site[in_area]], in_area, kw)]
+    up = upgradable_areas(inst)
+    up = up[row_of_area[up] >= 0] if len(up) else up
+    if len(up):
+        k = np.searchsorted(upgradable_areas(inst), up)
+        terms.append((form.vars["u"], row_of_area[up], k, -extra[up]))
+    form.add_constraint("grid", len(areas), terms, upper=base[areas] + existing_kw[areas],
+                        doc="new charger load in a grid area fits its headroom (+ upgrade)")
+
+
+def cost_terms(form: Formulation, inst: FastInstance) -> tuple[dict[str, np.ndarray], float]:
+    """Cost coefficients per variable block and the constant: f'x + c'(n - n0) + C'u."""
+    coefs = {"x": np.where(inst.is_existing, 0.0, inst.fixed_cost), "n": inst.cost_per_charger.copy()}
+    if "u" in form.vars:
+        coefs["u"] = inst.grid.upgrade_cost[upgradable_areas(inst)]
+    return coefs, -float(inst.cost_per_charger @ inst.existing_chargers)
+
+
+def add_ineq_budget(form: Formulation, inst: FastInstance) -> None:
+    """total cost <= B."""
+    budget = inst.params.budget
+    if budget is None:
+        return
+    coefs, constant = cost_terms(form, inst)
+    terms = [(form.vars[name], np.zeros(len(c), int), np.arange(len(c)), c) for name, c in coefs.items()]
+    form.add_constraint("budget", 1, terms, upper=budget - constant, doc="total investment within budget B")
+
+
+def objective_kind(inst: FastInstance) -> str:
+    p = inst.params
+    if p.objective in ("lscp",) or (p.objective == "capacitated" and p.serve_all):
+        return "cost"
+    if p.objective == "pmedian":
+        return "accessibility" if p.decay_beta > 0 else "weighted_distance"
+    return "covered_demand" if p.objective == "mclp" else "served_demand"
+
+
+def set_objective(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
+    kind = objective_kind(inst)
+    if kind == "cost":
+        coefs, form.offset = cost_terms(form, inst)
+        for name, c in coefs.items():
+            form.vars[name].cost = c.astype(float)
+    elif kind == "covered_demand":
+        form.vars["y"].cost = inst.weight.astype(float)
+    elif kind == "served_demand":
+        form.vars["z"].cost = inst.weight[_pair_rows(pairs)]
+    elif kind == "weighted_distance":
+        form.vars["z"].cost = inst.weight[_pair_rows(pairs)] * pairs.distance
+    else:
+        form.vars["z"].cost = inst.weight[_pair_rows(pairs)] * decay_weights(pairs.distance, inst.params.decay_beta)

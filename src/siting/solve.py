@@ -1,0 +1,216 @@
+"""Solving: solver profiles, options, status mapping -> SolveResult.
+
+The default solver is HiGHS, fed straight from the formulation's arrays (`to_highspy`). Any other
+pyomo solver (`cbc`, `glpk`, `gurobi`, `cplex`, `scip`, or `appsi_highs`) gets the same
+formulation as a pyomo model. Status is honest: `optimal` only when the solver proved it.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from siting.errors import SitingError, SolverError
+from siting.models.formulation import Formulation
+
+Status = Literal["optimal", "time_limit", "infeasible", "unbounded", "interrupted", "error"]
+PROFILES_DIR = Path(__file__).resolve().parents[2] / "solvers"
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    solver: str = "highs"
+    profile: str = "default"
+    time_limit: float | None = None
+    gap: float | None = None  # relative MIP gap
+    threads: int | None = None
+    seed: int | None = None
+    warm_start: bool = True
+    highs: dict = field(default_factory=dict)  # extra HiGHS options from the profile
+
+
+@dataclass
+class SolveResult:
+    status: Status
+    x: np.ndarray | None  # the incumbent, in column order, or None
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    solver: dict
+    seconds: float
+    message: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        return self.x is not None
+
+
+def profile_path(name: str) -> Path:
+    return PROFILES_DIR / f"{name}.toml"
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+
+
+def resolve_options(options: SolveOptions) -> SolveOptions:
+    """Fill the unset options from the profile file; explicit options win."""
+    path = profile_path(options.profile)
+    if not path.exists():
+        raise SitingError(f"unknown solver profile '{options.profile}'; available: {', '.join(available_profiles())}")
+    prof = tomllib.loads(path.read_text())
+    return replace(
+        options,
+        time_limit=options.time_limit if options.time_limit is not None else prof.get("time_limit"),
+        gap=options.gap if options.gap is not None else prof.get("mip_rel_gap"),
+        threads=options.threads if options.threads is not None else prof.get("threads", 0),
+        seed=options.seed if options.seed is not None else prof.get("random_seed", 0),
+        highs={**prof.get("highs", {}), **options.highs},
+    )
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None or not np.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(1e-10, abs(objective))
+
+
+def solve(form: Formulation, options: SolveOptions = SolveOptions(), warm_start: np.ndarray | None = None) -> SolveResult:
+    options = resolve_options(options)
+    if options.solver in ("highs", "highspy"):
+        return solve_highspy(form, options, warm_start)
+    return solve_pyomo(form, options, warm_start)
+
+
+# -- HiGHS, direct --------------------------------------------------------------------------------
+def _highs_status(model_status, has_solution: bool) -> Status:
+    import highspy
+
+    ms = highspy.HighsModelStatus
+    if model_status == ms.kOptimal:
+        return "optimal"
+    if model_status in (ms.kInfeasible,):
+        return "infeasible"
+    if model_status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
+        return "unbounded"
+    if model_status == ms.kInterrupt:
+        return "interrupted"
+    if model_status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kObjectiveBound, ms.kObjectiveTarget):
+        return "time_limit"
+    return "error"
+
+
+def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None = None) -> SolveResult:
+    import highspy
+
+    from siting.models.emit import to_highspy
+
+    start = time.perf_counter()
+    h = to_highspy(form)
+    h.setOptionValue("time_limit", float(options.time_limit or 1e9))
+    h.setOptionValue("mip_rel_gap", float(options.gap or 0.0))
+    h.setOptionValue("threads", int(options.threads or 0))
+    h.setOptionValue("random_seed", int(options.seed or 0))
+    for key, value in options.highs.items():
+        h.setOptionValue(key, value)
+    if warm_start is not None and options.warm_start:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(map(float, warm_start))
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    info = h.getInfo()
+    model_status = h.getModelStatus()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    status = _highs_status(model_status, has_solution)
+    x = np.array(h.getSolution().col_value) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else None
+    is_mip = any(v.domain != "continuous" for v in form.vars.values())
+    bound = float(info.mip_dual_bound) if is_mip else objective if status == "optimal" else None
+    if bound is not None and not np.isfinite(bound):
+        bound = None
+    gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
+    if status == "optimal" and is_mip:
+        gap = float(info.mip_gap)
+    return SolveResult(
+        status=status, x=x, objective=objective, best_bound=bound, gap=gap,
+        solver={"name": "highs", "version": h.version(), "interface": "highspy",
+                "options": {"time_limit": options.time_limit, "mip_rel_gap": options.gap,
+                            "threads": options.threads, "random_seed": options.seed, **options.highs},
+                "model_status": h.modelStatusToString(model_status)},
+        seconds=time.perf_counter() - start,
+        message=h.modelStatusToString(model_status),
+    )
+
+
+# -- any pyomo solver -----------------------------------------------------------------------------
+PYOMO_OPTION_NAMES = {
+    "cbc": {"time_limit": "sec", "gap": "ratio", "threads": "threads", "seed": "randomSeed"},
+    "glpk": {"time_limit": "tmlim", "gap": "mipgap"},
+    "gurobi": {"time_limit": "TimeLimit", "gap": "MIPGap", "threads": "Threads", "seed": "Seed"},
+    "cplex": {"time_limit": "timelimit", "gap": "mip_tolerances_mipgap", "threads": "threads"},
+    "scip": {"time_limit": "limits/time", "gap": "limits/gap"},
+    "appsi_highs": {"time_limit": "time_limit", "gap": "mip_rel_gap", "threads": "threads", "seed": "random_seed"},
+}
+
+
+def solve_pyomo(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None = None) -> SolveResult:
+    import pyomo.environ as pyo
+    from pyomo.opt import TerminationCondition as TC
+
+    from siting.models.emit import pyomo_values, to_pyomo
+
+    start = time.perf_counter()
+    try:
+        solver = pyo.SolverFactory(options.solver)
+        available = solver is not None and solver.available(exception_flag=False)
+    except Exception:  # pyomo raises various errors for unknown or broken plugins
+        available = False
+    if not available:
+        raise SolverError(
+            f"solver '{options.solver}' is not available through pyomo on this machine; "
+            f"install it or use the default --solver highs"
+        )
+    names = PYOMO_OPTION_NAMES.get(options.solver, {})
+    for ours, theirs in names.items():
+        value = getattr(options, ours)
+        if value is not None and not (ours == "time_limit" and value >= 1e8):
+            solver.options[theirs] = value
+    model = to_pyomo(form)
+    if warm_start is not None and options.warm_start:
+        for var, value in zip(model._siting_columns, warm_start, strict=True):
+            var.set_value(float(value), skip_validation=True)
+    kwargs = {"warmstart": True} if (warm_start is not None and options.warm_start and options.solver in ("cbc", "gurobi", "cplex")) else {}
+    results = solver.solve(model, load_solutions=False, **kwargs)
+    tc = results.solver.termination_condition
+    status: Status = {
+        TC.optimal: "optimal", TC.infeasible: "infeasible", TC.unbounded: "unbounded",
+        TC.infeasibleOrUnbounded: "infeasible", TC.maxTimeLimit: "time_limit",
+        TC.maxIterations: "time_limit", TC.userInterrupt: "interrupted",
+    }.get(tc, "error")
+    x = objective = None
+    if len(results.solution) > 0:
+        model.solutions.load_from(results)
+        x = pyomo_values(model)
+        objective = float(pyo.value(model.objective))
+    bound = None
+    try:
+        problem = results.problem[0]
+        raw = problem.lower_bound if form.sense == "min" else problem.upper_bound
+        bound = float(raw) if raw is not None and np.isfinite(float(raw)) else None
+    except (AttributeError, IndexError, TypeError, ValueError):
+        bound = None
+    if status == "optimal" and bound is None:
+        bound = objective
+    return SolveResult(
+        status=status, x=x, objective=objective, best_bound=bound,
+        gap=0.0 if status == "optimal" else relative_gap(objective, bound),
+        solver={"name": options.solver, "version": str(solver.version() or ""), "interface": "pyomo",
+                "options": dict(solver.options), "termination": str(tc)},
+        seconds=time.perf_counter() - start, message=str(tc),
+    )
