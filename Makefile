@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/siting solve instances/nal-oost-fast --overwrite --out results/nal-oost-fast
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:
 	rm -rf $(VENV) results

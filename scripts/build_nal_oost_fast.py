@@ -20,11 +20,11 @@ the script twice gives identical files.
 Run:  .venv/bin/python scripts/build_nal_oost_fast.py --overwrite
 """
 
+# ruff: noqa: E501  (long lines are README / SOURCES text and tagged parameter notes)
 from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import shutil
 import sys
@@ -187,7 +187,9 @@ INPUTS = {
 # helpers
 # ============================================================================================
 def round_points(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
-    return gpd.GeoSeries(shapely.set_precision(geoms.values, COORD_GRID_M), index=geoms.index, crs=geoms.crs)
+    return gpd.GeoSeries(
+        shapely.set_precision(geoms.values, COORD_GRID_M), index=geoms.index, crs=geoms.crs
+    )
 
 
 def slugify(text: str) -> str:
@@ -238,7 +240,9 @@ def build_demand(data: Path) -> tuple[gpd.GeoDataFrame, int]:
     gem = pd.DataFrame(gpd.read_file(data / INPUTS["gemeenten"]).drop(columns="geometry"))
     gem["cars_per_inh"] = gem["personenautos_2024_cbs85984"] / gem["inwoners_2024_cbs85984"]
     pc4 = pc4[pc4["inwoners"] > 0].copy()
-    pc4 = pc4.merge(gem[["gemeentecode", "cars_per_inh"]], on="gemeentecode", how="left", validate="m:1")
+    pc4 = pc4.merge(
+        gem[["gemeentecode", "cars_per_inh"]], on="gemeentecode", how="left", validate="m:1"
+    )
     if pc4["cars_per_inh"].isna().any():
         missing = sorted(pc4.loc[pc4["cars_per_inh"].isna(), "gemeentecode"].unique())
         raise SystemExit(f"PC4 areas with a gemeente missing from gemeenten: {missing}")
@@ -263,7 +267,9 @@ def record_chargers(df: pd.DataFrame) -> pd.Series:
     """DC chargers per OCPI record: max(1, min(n_evse, n_dc)) if both known, n_evse, else 1."""
     both = df["n_evse"].notna() & df["n_dc_connectors"].notna()
     out = pd.Series(1, index=df.index, dtype="int64")
-    out[both] = np.maximum(1, np.minimum(df.loc[both, "n_evse"], df.loc[both, "n_dc_connectors"])).astype("int64")
+    out[both] = np.maximum(
+        1, np.minimum(df.loc[both, "n_evse"], df.loc[both, "n_dc_connectors"])
+    ).astype("int64")
     only_evse = df["n_evse"].notna() & ~both
     out[only_evse] = np.maximum(1, df.loc[only_evse, "n_evse"]).astype("int64")
     return out
@@ -282,7 +288,9 @@ def build_existing(data: Path, region_union, dedup: bool) -> tuple[gpd.GeoDataFr
     raw["location_id"] = raw["location_id"].astype(str)
     raw = raw.sort_values("location_id").reset_index(drop=True)
     raw["rec_chargers"] = record_chargers(raw)
-    raw["rec_power"] = raw["max_dc_power_kw"].fillna(raw["max_power_kw_lite"]).fillna(EXISTING_DEFAULT_POWER_KW)
+    raw["rec_power"] = (
+        raw["max_dc_power_kw"].fillna(raw["max_power_kw_lite"]).fillna(EXISTING_DEFAULT_POWER_KW)
+    )
     raw["has_counts"] = raw["n_evse"].notna()
     raw["op_key"] = clean_str(raw["operator"]).str.lower()
     raw.loc[raw["op_key"] == "", "op_key"] = "?" + raw["location_id"]
@@ -307,19 +315,25 @@ def build_existing(data: Path, region_union, dedup: bool) -> tuple[gpd.GeoDataFr
     for _, grp in raw.groupby("group", sort=True):
         members = grp[grp["has_counts"]] if grp["has_counts"].any() else grp
         labelled = members[
-            members["name"].fillna("").str.contains(UNIT_LABEL_RE) & (members["rec_chargers"] <= UNIT_MAX_CHARGERS)
+            members["name"].fillna("").str.contains(UNIT_LABEL_RE)
+            & (members["rec_chargers"] <= UNIT_MAX_CHARGERS)
         ]
         per_name = labelled.groupby(labelled["name"].str.strip().str.lower())["rec_chargers"].max()
         if len(per_name) >= 2 and len(labelled) == len(members):
             chargers = int(per_name.sum())
             summed_groups.append(sorted(labelled["name"].unique()))
         elif len(per_name) >= 2:
-            chargers = int(per_name.sum() + members.loc[~members.index.isin(labelled.index), "rec_chargers"].max())
+            chargers = int(
+                per_name.sum()
+                + members.loc[~members.index.isin(labelled.index), "rec_chargers"].max()
+            )
             summed_groups.append(sorted(members["name"].unique()))
         else:
             chargers = int(members["rec_chargers"].max())
         rep = members.sort_values(
-            ["rec_chargers", "has_counts", "location_id"], ascending=[False, False, True], kind="stable"
+            ["rec_chargers", "has_counts", "location_id"],
+            ascending=[False, False, True],
+            kind="stable",
         ).iloc[0]
         if not rep["has_counts"]:
             lite_kept.append(f"{rep['name']} ({rep['operator']})")
@@ -374,9 +388,13 @@ def build_osm_candidates(data: Path, region_union) -> gpd.GeoDataFrame:
     pts = osm.geometry.where(is_point, osm.geometry.representative_point())
     inside = pts.within(region_union)
     if not inside.all():  # in_region is the source's flag; keep it consistent with our polygon
-        print(f"note: {int((~inside).sum())} OSM features flagged in_region lie outside the region polygon; dropped")
+        print(
+            f"note: {int((~inside).sum())} OSM features flagged in_region lie outside the region polygon; dropped"
+        )
     osm, pts, is_point = osm[inside], pts[inside], is_point[inside]
-    land = np.where(is_point, OSM_POINT_LAND_M2, OSM_POLYGON_LAND_SHARE * osm["area_m2"].astype(float))
+    land = np.where(
+        is_point, OSM_POINT_LAND_M2, OSM_POLYGON_LAND_SHARE * osm["area_m2"].astype(float)
+    )
     cand = gpd.GeoDataFrame(
         {
             "id": "osm-" + osm["osm_id"].astype("int64").astype(str),
@@ -394,15 +412,23 @@ def build_osm_candidates(data: Path, region_union) -> gpd.GeoDataFrame:
         crs=CRS,
     )
     if cand["id"].duplicated().any():
-        raise SystemExit("duplicate OSM ids (a node and a way share a number): use osm-node-/osm-way- ids")
+        raise SystemExit(
+            "duplicate OSM ids (a node and a way share a number): use osm-node-/osm-way- ids"
+        )
     return cand
 
 
-def build_grid_candidates(demand: gpd.GeoDataFrame, region_union, anchors: np.ndarray) -> tuple[gpd.GeoDataFrame, dict]:
+def build_grid_candidates(
+    demand: gpd.GeoDataFrame, region_union, anchors: np.ndarray
+) -> tuple[gpd.GeoDataFrame, dict]:
     half = GRID_STEP_M / 2
     ix = np.floor((demand.geometry.x + half) / GRID_STEP_M).astype(int)
     iy = np.floor((demand.geometry.y + half) / GRID_STEP_M).astype(int)
-    cells = pd.DataFrame({"ix": ix, "iy": iy, "inw": demand["inwoners"]}).groupby(["ix", "iy"])["inw"].sum()
+    cells = (
+        pd.DataFrame({"ix": ix, "iy": iy, "inw": demand["inwoners"]})
+        .groupby(["ix", "iy"])["inw"]
+        .sum()
+    )
     cells = cells[cells >= GRID_MIN_INHABITANTS].reset_index()
     x = cells["ix"].to_numpy() * GRID_STEP_M
     y = cells["iy"].to_numpy() * GRID_STEP_M
@@ -453,9 +479,11 @@ def build_grid_areas(data: Path) -> tuple[gpd.GeoDataFrame, int]:
             "id": ids,
             "name": dso["station"].astype(str),
             "netbeheerder": dso["netbeheerder"].astype(str),
-            "available_kw": dso["beschikbare_capaciteit_afname_huidig_mva"].map(parse_mva) * KW_PER_MVA,
+            "available_kw": dso["beschikbare_capaciteit_afname_huidig_mva"].map(parse_mva)
+            * KW_PER_MVA,
             "total_kw": dso["totale_capaciteit_afname_mva"].map(parse_mva) * KW_PER_MVA,
-            "available_kw_3yr": dso["beschikbare_capaciteit_afname_3_jaar_mva"].map(parse_mva) * KW_PER_MVA,
+            "available_kw_3yr": dso["beschikbare_capaciteit_afname_3_jaar_mva"].map(parse_mva)
+            * KW_PER_MVA,
             "in_region": dso["in_region"].astype(bool),
             "upgrade_kw": UPGRADE_KW,
             "upgrade_cost": UPGRADE_COST_EUR,
@@ -474,16 +502,52 @@ def build_grid_areas(data: Path) -> tuple[gpd.GeoDataFrame, int]:
 def instance_toml() -> str:
     layers = "\n".join(f'[layers.{n}]\nfile = "data.gpkg"\nlayer = "{n}"\n' for n in LAYER_ORDER)
     fast_rows = [
-        ("objective", f'"{OBJECTIVE}"', "maximise sessions served within the radius under charger capacity"),
-        ("radius", f"{RADIUS_M:.1f}", "m [estimate] DOMAIN.md: fast-charging coverage radius 15 km"),
+        (
+            "objective",
+            f'"{OBJECTIVE}"',
+            "maximise sessions served within the radius under charger capacity",
+        ),
+        (
+            "radius",
+            f"{RADIUS_M:.1f}",
+            "m [estimate] DOMAIN.md: fast-charging coverage radius 15 km",
+        ),
         ("p", f"{P_NEW_SITES}", "new sites to open [estimate: planning choice]"),
-        ("kw_per_charger", f"{KW_PER_CHARGER:.1f}", "kW [sourced, secondary] AFIR minimum high-power point"),
-        ("simultaneity", f"{SIMULTANEITY:.1f}", "[estimate] connection contracted for the chargers' full power"),
-        ("sessions_per_charger", f"{SESSIONS_PER_CHARGER:.1f}", "per day [derived] Fastned ~7.0-7.4 sessions/charger/day"),
-        ("m2_per_charger", f"{M2_PER_CHARGER:.1f}", "m2 [estimate] bay + charger + manoeuvring share"),
-        ("site_m2", f"{SITE_M2:.1f}", "m2 [estimate] transformer, switchgear, access of an open site"),
-        ("min_chargers", f"{MIN_CHARGERS}", "[estimate] cf. AFIR core 2027: >= 2 points >= 150 kW per pool"),
-        ("serve_all", str(SERVE_ALL).lower(), "maximise served demand (true: min cost to serve all coverable)"),
+        (
+            "kw_per_charger",
+            f"{KW_PER_CHARGER:.1f}",
+            "kW [sourced, secondary] AFIR minimum high-power point",
+        ),
+        (
+            "simultaneity",
+            f"{SIMULTANEITY:.1f}",
+            "[estimate] connection contracted for the chargers' full power",
+        ),
+        (
+            "sessions_per_charger",
+            f"{SESSIONS_PER_CHARGER:.1f}",
+            "per day [derived] Fastned ~7.0-7.4 sessions/charger/day",
+        ),
+        (
+            "m2_per_charger",
+            f"{M2_PER_CHARGER:.1f}",
+            "m2 [estimate] bay + charger + manoeuvring share",
+        ),
+        (
+            "site_m2",
+            f"{SITE_M2:.1f}",
+            "m2 [estimate] transformer, switchgear, access of an open site",
+        ),
+        (
+            "min_chargers",
+            f"{MIN_CHARGERS}",
+            "[estimate] cf. AFIR core 2027: >= 2 points >= 150 kW per pool",
+        ),
+        (
+            "serve_all",
+            str(SERVE_ALL).lower(),
+            "maximise served demand (true: min cost to serve all coverable)",
+        ),
     ]
     width = max(len(f"{k} = {v}") for k, v, _ in fast_rows) + 2
     fast = "".join(f"{f'{k} = {v}':<{width}}# {c}\n" for k, v, c in fast_rows)
@@ -512,50 +576,199 @@ crs = "{CRS}"
 def parameter_rows() -> list[tuple[str, str, str, str]]:
     """(name, value, tag, source / note) for the README."""
     return [
-        ("EV_NL_2030", f"{EV_NL_2030:,}", "[sourced]", "Klimaatakkoord ambition, 1.9 M EVs in NL by 2030 (~21 %); DOMAIN.md §2a (nklnederland.nl; vng.nl)"),
-        ("BEV_NL_END_2024", f"{BEV_NL_END_2024:,}", "[sourced]", "~558 000 BEVs end 2024; DOMAIN.md §2a (duurzaam-ondernemen.nl, RVO trendrapport 2025)"),
-        ("BEV_SHARE_NL_END_2024", f"{BEV_SHARE_NL_END_2024}", "[sourced]", "= 6.1 % of passenger cars (same source)"),
-        ("CARS_NL", f"{CARS_NL:,.0f}", "[derived]", "558 000 / 0.061; DOMAIN.md has no sourced national car total"),
-        ("BEV_SHARE_2030", f"{BEV_SHARE_2030:.4f}", "[derived]", "1.9 M / CARS_NL; car fleet held at 2024 size [estimate]; applied uniformly (no regional share known)"),
-        ("FAST_SESSIONS_PER_BEV_MONTH", f"{FAST_SESSIONS_PER_BEV_MONTH}", "[sourced]", "Nationaal Laadonderzoek: ~2 fast sessions per driver per month; DOMAIN.md §2a"),
+        (
+            "EV_NL_2030",
+            f"{EV_NL_2030:,}",
+            "[sourced]",
+            "Klimaatakkoord ambition, 1.9 M EVs in NL by 2030 (~21 %); DOMAIN.md §2a (nklnederland.nl; vng.nl)",
+        ),
+        (
+            "BEV_NL_END_2024",
+            f"{BEV_NL_END_2024:,}",
+            "[sourced]",
+            "~558 000 BEVs end 2024; DOMAIN.md §2a (duurzaam-ondernemen.nl, RVO trendrapport 2025)",
+        ),
+        (
+            "BEV_SHARE_NL_END_2024",
+            f"{BEV_SHARE_NL_END_2024}",
+            "[sourced]",
+            "= 6.1 % of passenger cars (same source)",
+        ),
+        (
+            "CARS_NL",
+            f"{CARS_NL:,.0f}",
+            "[derived]",
+            "558 000 / 0.061; DOMAIN.md has no sourced national car total",
+        ),
+        (
+            "BEV_SHARE_2030",
+            f"{BEV_SHARE_2030:.4f}",
+            "[derived]",
+            "1.9 M / CARS_NL; car fleet held at 2024 size [estimate]; applied uniformly (no regional share known)",
+        ),
+        (
+            "FAST_SESSIONS_PER_BEV_MONTH",
+            f"{FAST_SESSIONS_PER_BEV_MONTH}",
+            "[sourced]",
+            "Nationaal Laadonderzoek: ~2 fast sessions per driver per month; DOMAIN.md §2a",
+        ),
         ("DAYS_PER_MONTH", f"{DAYS_PER_MONTH}", "[derived]", "365 / 12"),
         ("FAST_SESSIONS_PER_BEV_DAY", f"{FAST_SESSIONS_PER_BEV_DAY:.5f}", "[derived]", "2 / 30.4"),
-        ("cars per inhabitant", "per gemeente", "[sourced]", "personenautos_2024 / inwoners_2024, CBS 85984NED (gemeenten/)"),
-        ("FIXED_COST_EUR", f"{FIXED_COST_EUR:,.0f}", "[estimate]", "site development + grid connection of a new site; no current NL figure (DOMAIN.md §4)"),
-        ("COST_PER_CHARGER_EUR", f"{COST_PER_CHARGER_EUR:,.0f}", "[estimate]", "150 kW HPC charger installed; cf. US DOE proxy ≈$287 k per 350 kW point [derived, 2017]"),
-        ("MAX_CHARGERS", f"{MAX_CHARGERS}", "[estimate]", "per site; Fastned averages 4.3–5.9 chargers per station [derived]"),
-        ("EXISTING_DEFAULT_POWER_KW", f"{EXISTING_DEFAULT_POWER_KW:.0f}", "[estimate]", "power when a location reports none (selection is DC ≥ 50 kW)"),
-        ("EXISTING_EXTRA_BAYS", f"{EXISTING_EXTRA_BAYS}", "[estimate]", "existing land_m2 = site_m2 + m2_per_charger × (chargers + 4)"),
-        ("DEDUP_RADIUS_M", f"{DEDUP_RADIUS_M:.0f}", "[estimate]", "same-operator NDW records within 25 m = one site (see 'existing')"),
-        ("OSM_POLYGON_LAND_SHARE", f"{OSM_POLYGON_LAND_SHARE}", "[estimate]", "land_m2 = 25 % of the mapped polygon (the rest is roads and parking)"),
-        ("OSM_POINT_LAND_M2", f"{OSM_POINT_LAND_M2:.0f}", "[estimate]", "land at an OSM area mapped as a point"),
-        ("GRID_STEP_M", f"{GRID_STEP_M:.0f}", "[estimate]", "synthetic grid at multiples of 5 000 m (RD New); cell = 5 km square centred on the point"),
-        ("GRID_MIN_INHABITANTS", f"{GRID_MIN_INHABITANTS:,}", "[estimate]", "minimum inhabitants in a grid point's cell"),
+        (
+            "cars per inhabitant",
+            "per gemeente",
+            "[sourced]",
+            "personenautos_2024 / inwoners_2024, CBS 85984NED (gemeenten/)",
+        ),
+        (
+            "FIXED_COST_EUR",
+            f"{FIXED_COST_EUR:,.0f}",
+            "[estimate]",
+            "site development + grid connection of a new site; no current NL figure (DOMAIN.md §4)",
+        ),
+        (
+            "COST_PER_CHARGER_EUR",
+            f"{COST_PER_CHARGER_EUR:,.0f}",
+            "[estimate]",
+            "150 kW HPC charger installed; cf. US DOE proxy ≈$287 k per 350 kW point [derived, 2017]",
+        ),
+        (
+            "MAX_CHARGERS",
+            f"{MAX_CHARGERS}",
+            "[estimate]",
+            "per site; Fastned averages 4.3–5.9 chargers per station [derived]",
+        ),
+        (
+            "EXISTING_DEFAULT_POWER_KW",
+            f"{EXISTING_DEFAULT_POWER_KW:.0f}",
+            "[estimate]",
+            "power when a location reports none (selection is DC ≥ 50 kW)",
+        ),
+        (
+            "EXISTING_EXTRA_BAYS",
+            f"{EXISTING_EXTRA_BAYS}",
+            "[estimate]",
+            "existing land_m2 = site_m2 + m2_per_charger × (chargers + 4)",
+        ),
+        (
+            "DEDUP_RADIUS_M",
+            f"{DEDUP_RADIUS_M:.0f}",
+            "[estimate]",
+            "same-operator NDW records within 25 m = one site (see 'existing')",
+        ),
+        (
+            "OSM_POLYGON_LAND_SHARE",
+            f"{OSM_POLYGON_LAND_SHARE}",
+            "[estimate]",
+            "land_m2 = 25 % of the mapped polygon (the rest is roads and parking)",
+        ),
+        (
+            "OSM_POINT_LAND_M2",
+            f"{OSM_POINT_LAND_M2:.0f}",
+            "[estimate]",
+            "land at an OSM area mapped as a point",
+        ),
+        (
+            "GRID_STEP_M",
+            f"{GRID_STEP_M:.0f}",
+            "[estimate]",
+            "synthetic grid at multiples of 5 000 m (RD New); cell = 5 km square centred on the point",
+        ),
+        (
+            "GRID_MIN_INHABITANTS",
+            f"{GRID_MIN_INHABITANTS:,}",
+            "[estimate]",
+            "minimum inhabitants in a grid point's cell",
+        ),
         ("GRID_LAND_M2", f"{GRID_LAND_M2:.0f}", "[estimate]", "land at a grid site"),
-        ("GRID_MIN_DIST_M", f"{GRID_MIN_DIST_M:.0f}", "[estimate]", "grid points closer than this to an OSM candidate or existing site are dropped"),
-        ("KW_PER_MVA", f"{KW_PER_MVA:.0f}", "[estimate]", "MVA taken as MW at power factor 1; '<2' MVA read as 0 (conservative)"),
-        ("upgrade_kw / upgrade_cost", "0 / 0", "—", "no grid upgrade options in the default instance"),
-        ("fast.objective", OBJECTIVE, "—", "maximise sessions served within the radius under charger capacity"),
-        ("fast.radius", f"{RADIUS_M:.0f} m", "[estimate]", "DOMAIN.md §3: fast-charging coverage radius 15 km / 15 min"),
+        (
+            "GRID_MIN_DIST_M",
+            f"{GRID_MIN_DIST_M:.0f}",
+            "[estimate]",
+            "grid points closer than this to an OSM candidate or existing site are dropped",
+        ),
+        (
+            "KW_PER_MVA",
+            f"{KW_PER_MVA:.0f}",
+            "[estimate]",
+            "MVA taken as MW at power factor 1; '<2' MVA read as 0 (conservative)",
+        ),
+        (
+            "upgrade_kw / upgrade_cost",
+            "0 / 0",
+            "—",
+            "no grid upgrade options in the default instance",
+        ),
+        (
+            "fast.objective",
+            OBJECTIVE,
+            "—",
+            "maximise sessions served within the radius under charger capacity",
+        ),
+        (
+            "fast.radius",
+            f"{RADIUS_M:.0f} m",
+            "[estimate]",
+            "DOMAIN.md §3: fast-charging coverage radius 15 km / 15 min",
+        ),
         ("fast.p", f"{P_NEW_SITES}", "[estimate]", "planning choice: new sites"),
-        ("fast.kw_per_charger", f"{KW_PER_CHARGER:.0f} kW", "[sourced, secondary]", "AFIR minimum high-power point"),
-        ("fast.simultaneity", f"{SIMULTANEITY}", "[estimate]", "connection contracted for full charger power"),
-        ("fast.sessions_per_charger", f"{SESSIONS_PER_CHARGER}", "[derived]", "Fastned ~7.0–7.4 sessions per charger per day (DOMAIN.md §2a)"),
-        ("fast.m2_per_charger", f"{M2_PER_CHARGER:.0f} m²", "[estimate]", "bay + charger + manoeuvring share"),
-        ("fast.site_m2", f"{SITE_M2:.0f} m²", "[estimate]", "transformer / switchgear / access of an open site"),
-        ("fast.min_chargers", f"{MIN_CHARGERS}", "[estimate]", "chargers at a new site; cf. AFIR core 2027 ≥ 2 points ≥ 150 kW"),
-        ("fast.serve_all", str(SERVE_ALL).lower(), "—", "maximise served demand rather than serve all at minimum cost"),
+        (
+            "fast.kw_per_charger",
+            f"{KW_PER_CHARGER:.0f} kW",
+            "[sourced, secondary]",
+            "AFIR minimum high-power point",
+        ),
+        (
+            "fast.simultaneity",
+            f"{SIMULTANEITY}",
+            "[estimate]",
+            "connection contracted for full charger power",
+        ),
+        (
+            "fast.sessions_per_charger",
+            f"{SESSIONS_PER_CHARGER}",
+            "[derived]",
+            "Fastned ~7.0–7.4 sessions per charger per day (DOMAIN.md §2a)",
+        ),
+        (
+            "fast.m2_per_charger",
+            f"{M2_PER_CHARGER:.0f} m²",
+            "[estimate]",
+            "bay + charger + manoeuvring share",
+        ),
+        (
+            "fast.site_m2",
+            f"{SITE_M2:.0f} m²",
+            "[estimate]",
+            "transformer / switchgear / access of an open site",
+        ),
+        (
+            "fast.min_chargers",
+            f"{MIN_CHARGERS}",
+            "[estimate]",
+            "chargers at a new site; cf. AFIR core 2027 ≥ 2 points ≥ 150 kW",
+        ),
+        (
+            "fast.serve_all",
+            str(SERVE_ALL).lower(),
+            "—",
+            "maximise served demand rather than serve all at minimum cost",
+        ),
     ]
 
 
 def coverage_share(demand: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, radius: float) -> float:
-    d = cKDTree(np.c_[sites.geometry.x, sites.geometry.y]).query(np.c_[demand.geometry.x, demand.geometry.y])[0]
+    d = cKDTree(np.c_[sites.geometry.x, sites.geometry.y]).query(
+        np.c_[demand.geometry.x, demand.geometry.y]
+    )[0]
     return float(demand.loc[d <= radius, "weight"].sum() / demand["weight"].sum())
 
 
 def nearest_station_stats(cand: gpd.GeoDataFrame, ga: gpd.GeoDataFrame) -> dict:
     """How candidates map to substations under the engine's nearest-substation rule."""
-    _, idx = cKDTree(np.c_[ga.geometry.x, ga.geometry.y]).query(np.c_[cand.geometry.x, cand.geometry.y])
+    _, idx = cKDTree(np.c_[ga.geometry.x, ga.geometry.y]).query(
+        np.c_[cand.geometry.x, cand.geometry.y]
+    )
     near = ga.iloc[idx].reset_index(drop=True)
     outside = near[~near["in_region"]]
     return {
@@ -600,12 +813,17 @@ def readme_text(layers, t, ex_info, grid_info, notes) -> str:
     summed = "; ".join(" + ".join(g) for g in ex_info["summed_groups"]) or "none"
     lite = "; ".join(ex_info["lite_kept"]) or "none"
     nonzero = ga[ga["available_kw"] > 0].sort_values("available_kw", ascending=False)
-    nonzero_txt = ", ".join(f"{r.name} {r.available_kw / 1000:.0f} MW" for r in nonzero.itertuples())
+    nonzero_txt = ", ".join(
+        f"{r.name} {r.available_kw / 1000:.0f} MW" for r in nonzero.itertuples()
+    )
     by_name = ga.set_index("name")
-    outside_txt = ", ".join(
-        f"{k} {v} ({by_name.at[k, 'available_kw'] / 1000:.0f} / {by_name.at[k, 'available_kw_3yr'] / 1000:.0f} MW)"
-        for k, v in t["cand_nearest_outside_names"].items()
-    ) or "none"
+    outside_txt = (
+        ", ".join(
+            f"{k} {v} ({by_name.at[k, 'available_kw'] / 1000:.0f} / {by_name.at[k, 'available_kw_3yr'] / 1000:.0f} MW)"
+            for k, v in t["cand_nearest_outside_names"].items()
+        )
+        or "none"
+    )
     zero_by_dso = "; ".join(
         f"{d}: {int((g['available_kw'] <= 0).sum())} of {len(g)} at 0 kW"
         for d, g in ga[ga["in_region"]].groupby("netbeheerder", sort=True)
@@ -614,9 +832,18 @@ def readme_text(layers, t, ex_info, grid_info, notes) -> str:
     largest = ", ".join(f"{r.name} {r.chargers}" for r in big.itertuples())
     cpi = dem.groupby("gemeente")["cars_per_inh"].first().sort_values(ascending=False)
     top_cpi = ", ".join(f"{g} {v:.2f}" for g, v in cpi.head(2).items())
-    small_osm = int(((cand["kind"] != "grid") & (cand["land_m2"] < SITE_M2 + MIN_CHARGERS * M2_PER_CHARGER)).sum())
+    small_osm = int(
+        (
+            (cand["kind"] != "grid") & (cand["land_m2"] < SITE_M2 + MIN_CHARGERS * M2_PER_CHARGER)
+        ).sum()
+    )
     riegmeer = ga[ga["status"].str.lower().str.startswith("gepland")]
-    planned = ", ".join(f"{r.name} ({r.netbeheerder}, total {r.total_kw:.0f} kW)" for r in riegmeer.itertuples()) or "none"
+    planned = (
+        ", ".join(
+            f"{r.name} ({r.netbeheerder}, total {r.total_kw:.0f} kW)" for r in riegmeer.itertuples()
+        )
+        or "none"
+    )
     return f"""\
 # nal-oost-fast — public fast charging in NAL-regio Oost (Gelderland + Overijssel)
 
@@ -638,20 +865,20 @@ All layers are in `data.gpkg`, CRS EPSG:28992 (RD New, metres). Ids are strings,
 | `demand` | {len(dem)} | point | one per inhabited PC4 area (representative point of the polygon); `id` = PC4 code, `weight` = fast sessions/day, `inwoners` (CBS 1-1-2021), `cars_per_inh` (gemeente, 2024), `gemeente`, `gemeentecode`, `plaats` |
 | `existing` | {len(ex)} | point | NDW DC ≥ 50 kW locations inside the region, after merging duplicate records; `id` = "ndw-" + OCPI location_id, `name`, `operator`, `chargers`, `power_kw`, `fixed_cost` 0, `cost_per_charger`, `max_chargers`, `land_m2`, `gemeente`, `n_records`, `merged_ids` |
 | `candidates` | {len(cand)} | point | {kinds}; `id`, `kind`, `name`, `road`, `fixed_cost`, `cost_per_charger`, `max_chargers`, `land_m2`, `source_area_m2` (OSM polygon area, 0 otherwise), `osm_type`. No `grid_area` column: the engine joins each site to its nearest substation |
-| `grid_areas` | {len(ga)} | point | DSO substations ≥ 25 kV ({t['grid_in_region']} in the region + {len(ga) - t['grid_in_region']} within 15 km of it); `id` (slug of the name), `name`, `netbeheerder`, `available_kw`, `total_kw`, `available_kw_3yr`, `in_region`, `upgrade_kw` 0, `upgrade_cost` 0, `status`, `peildatum` |
-| `region` | {len(layers['region'])} | polygon | province outlines (Gelderland, Overijssel), for maps |
+| `grid_areas` | {len(ga)} | point | DSO substations ≥ 25 kV ({t["grid_in_region"]} in the region + {len(ga) - t["grid_in_region"]} within 15 km of it); `id` (slug of the name), `name`, `netbeheerder`, `available_kw`, `total_kw`, `available_kw_3yr`, `in_region`, `upgrade_kw` 0, `upgrade_cost` 0, `status`, `peildatum` |
+| `region` | {len(layers["region"])} | polygon | province outlines (Gelderland, Overijssel), for maps |
 
 ### demand
 `weight = inwoners × cars_per_inh(gemeente) × BEV_SHARE_2030 × FAST_SESSIONS_PER_BEV_DAY`
 = inwoners × cars/inh × {BEV_SHARE_2030:.4f} × {FAST_SESSIONS_PER_BEV_DAY:.5f}. PC4 areas with 0 inhabitants are dropped
-({notes['n_zero_pc4']} in the current data). Population is 1 Jan 2021 (PC4), cars and inhabitants for the ratio are 2024 (gemeente).
+({notes["n_zero_pc4"]} in the current data). Population is 1 Jan 2021 (PC4), cars and inhabitants for the ratio are 2024 (gemeente).
 
 ### existing
-From `charging_stations/ndw_fast_charging_dc50plus_oost.geojson` ({ex_info['n_in_region']} records, all inside the region polygon).
+From `charging_stations/ndw_fast_charging_dc50plus_oost.geojson` ({ex_info["n_in_region"]} records, all inside the region polygon).
 - `chargers` per record = max(1, min(n_evse, n_dc_connectors)) when both are known, else n_evse, else 1
   (min because a multi-standard EVSE has several DC connectors but charges one car; an AC+DC site may
   have more EVSEs than DC connectors).
-- **Duplicates merged** ({ex_info['n_in_region']} records → {ex_info['n_sites']} sites; {ex_info['n_merged_groups']} sites merge ≥ 2 records): the NDW feed lists many sites
+- **Duplicates merged** ({ex_info["n_in_region"]} records → {ex_info["n_sites"]} sites; {ex_info["n_merged_groups"]} sites merge ≥ 2 records): the NDW feed lists many sites
   twice under two OCPI ids (Shell "NLxxxx - …" legacy ids next to address-named ones, Fastned numeric
   + UUID ids, Lidl/Eneco pairs). Records of the same operator within {DEDUP_RADIUS_M:.0f} m are one site; records without
   EVSE counts are dropped when a record with counts exists; chargers = max over the records, except
@@ -659,7 +886,7 @@ From `charging_stations/ndw_fast_charging_dc50plus_oost.geojson` ({ex_info['n_in
   name) and hold ≤ {UNIT_MAX_CHARGERS} chargers each: those are separately registered chargers and are summed ({summed}).
   The representative record (most chargers, then with counts, then lowest id) gives `id`, `name`, `operator`
   and position; `merged_ids` lists the other location_ids. Without merging the records would sum to
-  {ex_info['chargers_if_not_deduplicated']} chargers instead of {t['existing_chargers']}.
+  {ex_info["chargers_if_not_deduplicated"]} chargers instead of {t["existing_chargers"]}.
 - `power_kw` = max_dc_power_kw, else max_power_kw_lite, else {EXISTING_DEFAULT_POWER_KW:.0f} (max over merged records).
 - `cost_per_charger` = €{COST_PER_CHARGER_EUR:,.0f} (extra chargers may be added), `fixed_cost` 0,
   `max_chargers` = max(chargers, {MAX_CHARGERS}), `land_m2` = site_m2 + m2_per_charger × (chargers + {EXISTING_EXTRA_BAYS}) [estimate]
@@ -671,9 +898,9 @@ From `charging_stations/ndw_fast_charging_dc50plus_oost.geojson` ({ex_info['n_in
   `land_m2` = {OSM_POLYGON_LAND_SHARE:.0%} of the polygon area or {OSM_POINT_LAND_M2:.0f} m² for point features [estimate].
 - **Grid** [estimate, synthetic]: points of the regular {GRID_STEP_M / 1000:.0f} km grid (EPSG:28992, x and y multiples of {GRID_STEP_M:.0f} m) inside the
   region polygon whose cell (the {GRID_STEP_M / 1000:.0f} km square centred on the point) holds ≥ {GRID_MIN_INHABITANTS:,} inhabitants (sum of the demand points'
-  `inwoners`); they stand for "a plot near a town centre or exit". {grid_info['cells_over_threshold']} cells pass the threshold,
-  {grid_info['outside_region']} of their points lie outside the region, {grid_info['too_close']} lie within {GRID_MIN_DIST_M:.0f} m of an OSM candidate or existing site
-  and are dropped: {grid_info['kept']} remain. `id` = "grid-<x_km>-<y_km>", `land_m2` {GRID_LAND_M2:.0f}.
+  `inwoners`); they stand for "a plot near a town centre or exit". {grid_info["cells_over_threshold"]} cells pass the threshold,
+  {grid_info["outside_region"]} of their points lie outside the region, {grid_info["too_close"]} lie within {GRID_MIN_DIST_M:.0f} m of an OSM candidate or existing site
+  and are dropped: {grid_info["kept"]} remain. `id` = "grid-<x_km>-<y_km>", `land_m2` {GRID_LAND_M2:.0f}.
 - All candidates: `fixed_cost` €{FIXED_COST_EUR:,.0f}, `cost_per_charger` €{COST_PER_CHARGER_EUR:,.0f}, `max_chargers` {MAX_CHARGERS} [estimates].
 
 ### grid_areas
@@ -681,7 +908,7 @@ All {len(ga)} substations of `grid_capacity/dso_stations_capaciteit_oost.geojson
 (a site near the border may be nearest to one outside). `available_kw` = beschikbare_capaciteit_afname_huidig_mva × {KW_PER_MVA:.0f}
 (MVA taken as MW at power factor 1 [estimate]); `total_kw` = totale_capaciteit_afname_mva × {KW_PER_MVA:.0f};
 `available_kw_3yr` = beschikbare_capaciteit_afname_3_jaar_mva × {KW_PER_MVA:.0f}. Strings such as "<2" are read as 0
-(conservative: less than 2 MVA may be 0); the "now" and "3 year" columns hold {notes['n_less_than']} such strings in the current data
+(conservative: less than 2 MVA may be 0); the "now" and "3 year" columns hold {notes["n_less_than"]} such strings in the current data
 (the 10-year columns, not used, hold more). No upgrade options (`upgrade_kw` = `upgrade_cost` = 0).
 
 ## Parameters
@@ -694,27 +921,27 @@ The `[fast]` values are in `instance.toml`; override one with `siting solve --se
 
 ## Measured totals
 
-- Demand: {len(dem)} PC4 areas, {fmt_int(t['inwoners'])} inhabitants, {fmt_int(t['cars'])} cars, {fmt_int(t['bevs_2030'])} BEVs in the 2030 scenario,
-  **{t['sessions_per_day']:,.0f} fast sessions/day** ⇒ ≈{t['chargers_needed']:,.0f} chargers at {SESSIONS_PER_CHARGER:.0f} sessions/charger/day.
-- Existing: {len(ex)} sites, **{t['existing_chargers']} DC chargers** (capacity ≈{t['existing_capacity']:,.0f} sessions/day; ≈{t['existing_kw'] / 1000:,.0f} MW at their max power);
-  {t['covered_by_existing']:.1%} of the demand lies within {RADIUS_M / 1000:.0f} km of an existing site.
+- Demand: {len(dem)} PC4 areas, {fmt_int(t["inwoners"])} inhabitants, {fmt_int(t["cars"])} cars, {fmt_int(t["bevs_2030"])} BEVs in the 2030 scenario,
+  **{t["sessions_per_day"]:,.0f} fast sessions/day** ⇒ ≈{t["chargers_needed"]:,.0f} chargers at {SESSIONS_PER_CHARGER:.0f} sessions/charger/day.
+- Existing: {len(ex)} sites, **{t["existing_chargers"]} DC chargers** (capacity ≈{t["existing_capacity"]:,.0f} sessions/day; ≈{t["existing_kw"] / 1000:,.0f} MW at their max power);
+  {t["covered_by_existing"]:.1%} of the demand lies within {RADIUS_M / 1000:.0f} km of an existing site.
 - Candidates: {len(cand)} ({kinds}).
-- Headroom: **{t['grid_zero']} of {len(ga)} grid areas have 0 kW available** ({t['grid_zero_in_region']} of the {t['grid_in_region']} in the region);
-  in the region {t['grid_available_kw_in_region'] / 1000:,.0f} of {t['grid_total_kw_in_region'] / 1000:,.0f} MW offtake is available; {t['grid_zero_3yr']} areas have 0 kW in 3 years.
+- Headroom: **{t["grid_zero"]} of {len(ga)} grid areas have 0 kW available** ({t["grid_zero_in_region"]} of the {t["grid_in_region"]} in the region);
+  in the region {t["grid_available_kw_in_region"] / 1000:,.0f} of {t["grid_total_kw_in_region"] / 1000:,.0f} MW offtake is available; {t["grid_zero_3yr"]} areas have 0 kW in 3 years.
   Areas with headroom: {nonzero_txt}.
 
 ## Caveats (read before trusting a result)
 
 - Demand is a scenario: a national 2030 ambition share applied uniformly to 2024 car ownership and 2021
   population; ~2 fast sessions per driver per month comes from today's (early-adopter) drivers. Cars per inhabitant
-  vary from {dem['cars_per_inh'].min():.2f} to {dem['cars_per_inh'].max():.2f}; the highest ({top_cpi}) probably include lease or
+  vary from {dem["cars_per_inh"].min():.2f} to {dem["cars_per_inh"].max():.2f}; the highest ({top_cpi}) probably include lease or
   company registrations.
-- Existing sites: {ex_info['n_lite_records']} NDW records carry no EVSE counts; where no counted duplicate exists they get 1 charger
+- Existing sites: {ex_info["n_lite_records"]} NDW records carry no EVSE counts; where no counted duplicate exists they get 1 charger
   (undercount): {lite}. The merge rule is a heuristic (see above). Largest sites: {largest} — check these
   (an operator may publish every connector, e.g. CCS and CHAdeMO, as its own EVSE).
 - Grid: the substation data is from 2023 (Enexis 2023-02-01, Liander 2023-04-21); in the region {zero_by_dso}. Positions are substation points, not service areas; "nearest substation" is a proxy.
   Planned station(s) with no capacity in the list: {planned}. Under the nearest-substation rule
-  {t['cand_nearest_headroom']} of {len(cand)} candidates fall in an area with headroom; {t['cand_nearest_outside']} are nearest to a station outside the
+  {t["cand_nearest_headroom"]} of {len(cand)} candidates fall in an area with headroom; {t["cand_nearest_outside"]} are nearest to a station outside the
   region: {outside_txt} (number of candidates; available now / in 3 years).
 - OSM candidates are heuristic (many `rest_area` points are small lay-bys on N-roads); {small_osm} OSM candidates have less land
   than an open site with {MIN_CHARGERS} chargers needs ({SITE_M2 + MIN_CHARGERS * M2_PER_CHARGER:.0f} m²).
@@ -789,7 +1016,14 @@ The synthetic grid candidates, all costs, land areas and model parameters are co
 # ============================================================================================
 NUMERIC = {
     "demand": ["weight", "inwoners", "cars_per_inh"],
-    "existing": ["chargers", "power_kw", "fixed_cost", "cost_per_charger", "max_chargers", "land_m2"],
+    "existing": [
+        "chargers",
+        "power_kw",
+        "fixed_cost",
+        "cost_per_charger",
+        "max_chargers",
+        "land_m2",
+    ],
     "candidates": ["fixed_cost", "cost_per_charger", "max_chargers", "land_m2"],
     "grid_areas": ["available_kw", "total_kw", "available_kw_3yr", "upgrade_kw", "upgrade_cost"],
     "region": [],
@@ -842,10 +1076,28 @@ def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="staged nl-oost data (default: ../shared/data/nl-oost from the repo root)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="instance folder (default: instances/nal-oost-fast)")
-    ap.add_argument("--overwrite", action="store_true", help="replace the files of an existing, non-empty out folder")
-    ap.add_argument("--no-dedup-existing", action="store_true", help="keep every NDW record as its own existing site")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="staged nl-oost data (default: ../shared/data/nl-oost from the repo root)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="instance folder (default: instances/nal-oost-fast)",
+    )
+    ap.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the files of an existing, non-empty out folder",
+    )
+    ap.add_argument(
+        "--no-dedup-existing",
+        action="store_true",
+        help="keep every NDW record as its own existing site",
+    )
     args = ap.parse_args(argv)
 
     data, out = args.data.resolve(), args.out.resolve()
@@ -856,47 +1108,67 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"{out} exists and is not empty; pass --overwrite to replace it")
 
     region = build_region(data)
-    region_union = shapely.union_all(gpd.read_file(data / INPUTS["provincies"]).to_crs(CRS).geometry.values)
+    region_union = shapely.union_all(
+        gpd.read_file(data / INPUTS["provincies"]).to_crs(CRS).geometry.values
+    )
     demand, n_zero_pc4 = build_demand(data)
-    existing, ex_info = build_existing(data, region_union, dedup=DEDUPLICATE_EXISTING and not args.no_dedup_existing)
+    existing, ex_info = build_existing(
+        data, region_union, dedup=DEDUPLICATE_EXISTING and not args.no_dedup_existing
+    )
     osm = build_osm_candidates(data, region_union)
-    anchors = np.r_[np.c_[osm.geometry.x, osm.geometry.y], np.c_[existing.geometry.x, existing.geometry.y]]
+    anchors = np.r_[
+        np.c_[osm.geometry.x, osm.geometry.y], np.c_[existing.geometry.x, existing.geometry.y]
+    ]
     grid, grid_info = build_grid_candidates(demand, region_union, anchors)
-    candidates = gpd.GeoDataFrame(pd.concat([osm, grid], ignore_index=True), geometry="geometry", crs=CRS)
+    candidates = gpd.GeoDataFrame(
+        pd.concat([osm, grid], ignore_index=True), geometry="geometry", crs=CRS
+    )
     candidates = candidates.sort_values("id").reset_index(drop=True)
     for col in ("fixed_cost", "cost_per_charger", "land_m2", "source_area_m2"):
         candidates[col] = candidates[col].astype(float)
     candidates["max_chargers"] = candidates["max_chargers"].astype("int64")
     grid_areas, n_less_than = build_grid_areas(data)
     notes = {"n_zero_pc4": n_zero_pc4, "n_less_than": n_less_than}
-    layers = {"demand": demand, "existing": existing, "candidates": candidates, "grid_areas": grid_areas, "region": region}
+    layers = {
+        "demand": demand,
+        "existing": existing,
+        "candidates": candidates,
+        "grid_areas": grid_areas,
+        "region": region,
+    }
     t = totals(layers)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    # build in the system temp dir (never inside the repo), check, then copy into place
+    with tempfile.TemporaryDirectory(prefix="nal-oost-fast-") as tmp_name:
+        tmp = Path(tmp_name)
         write_gpkg(tmp / "data.gpkg", layers)
         (tmp / "instance.toml").write_text(instance_toml(), encoding="utf-8")
-        (tmp / "README.md").write_text(readme_text(layers, t, ex_info, grid_info, notes), encoding="utf-8")
+        (tmp / "README.md").write_text(
+            readme_text(layers, t, ex_info, grid_info, notes), encoding="utf-8"
+        )
         (tmp / "SOURCES.md").write_text(SOURCES_MD, encoding="utf-8")
         check_instance(tmp)
         out.mkdir(parents=True, exist_ok=True)
         for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copyfile(f, out / f.name)
     check_instance(out)
 
     print(f"wrote {out}")
     for name in LAYER_ORDER:
         print(f"  {name:<11} {len(layers[name]):>5} rows")
-    print(f"  demand: {t['inwoners']:,} inhabitants, {t['sessions_per_day']:,.0f} fast sessions/day (2030 scenario), "
-          f"≈{t['chargers_needed']:,.0f} chargers at {SESSIONS_PER_CHARGER:.0f}/day")
-    print(f"  existing: {t['existing_sites']} sites ({ex_info['n_in_region']} NDW records), {t['existing_chargers']} DC chargers; "
-          f"{t['covered_by_existing']:.1%} of demand within {RADIUS_M / 1000:.0f} km")
+    print(
+        f"  demand: {t['inwoners']:,} inhabitants, {t['sessions_per_day']:,.0f} fast sessions/day (2030 scenario), "
+        f"≈{t['chargers_needed']:,.0f} chargers at {SESSIONS_PER_CHARGER:.0f}/day"
+    )
+    print(
+        f"  existing: {t['existing_sites']} sites ({ex_info['n_in_region']} NDW records), {t['existing_chargers']} DC chargers; "
+        f"{t['covered_by_existing']:.1%} of demand within {RADIUS_M / 1000:.0f} km"
+    )
     print(f"  candidates: {t['candidates']} {t['candidates_by_kind']}")
-    print(f"  grid areas: {t['grid_zero']} of {t['grid_areas']} at 0 kW ({t['grid_zero_in_region']} of {t['grid_in_region']} in region); "
-          f"in-region available {t['grid_available_kw_in_region'] / 1000:,.0f} of {t['grid_total_kw_in_region'] / 1000:,.0f} MW")
+    print(
+        f"  grid areas: {t['grid_zero']} of {t['grid_areas']} at 0 kW ({t['grid_zero_in_region']} of {t['grid_in_region']} in region); "
+        f"in-region available {t['grid_available_kw_in_region'] / 1000:,.0f} of {t['grid_total_kw_in_region'] / 1000:,.0f} MW"
+    )
     return 0
 
 

@@ -1,0 +1,1 @@
+"""The `siting` command line (click): the only package that imports click."""

@@ -1,0 +1,41 @@
+"""`siting import FORMAT FILE --out DIR`: turn a benchmark file into an instance folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from siting.cli.options import debug_opt, handle_errors
+
+FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf"]
+
+
+@click.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Instance folder to create.")
+@click.option("--overwrite", is_flag=True, help="Replace the folder if it exists.")
+@debug_opt
+@handle_errors
+def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, debug: bool) -> None:
+    """Convert a benchmark file into an instance folder.
+
+    \b
+    FORMAT:
+      orlib-scp   OR-Library set covering (scp41.txt ...)          -> fast / lscp
+      orlib-pmed  OR-Library p-median (pmed1.txt ...), graph, p      -> fast / pmedian
+      swain       Swain's 55 points (swain.txt)                      -> fast / mclp
+      spopt-sf    spopt's San Francisco data (folder with the CSVs)  -> fast / lscp, mclp, pmedian
+
+    \b
+    Examples:
+      siting import orlib-scp scp41.txt --out instances/scp41
+      siting import orlib-pmed pmed1.txt --out instances/pmed1
+      siting solve instances/pmed1 --profile exact
+    """
+    from siting.importers import convert
+    from siting.io.write import write_atomic
+
+    write_atomic(out, overwrite, lambda folder: convert(fmt, source, folder))
+    click.echo(f"{fmt}: {source} -> {out}/")

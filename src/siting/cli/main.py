@@ -1,0 +1,29 @@
+"""`siting`: the command group. Subcommands live in their own modules."""
+
+from __future__ import annotations
+
+import click
+
+from siting import __version__
+from siting.cli.import_cmd import import_cmd
+from siting.cli.solve import solve_cmd
+from siting.cli.validate import validate_cmd
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="siting")
+def cli() -> None:
+    """Decide where charging infrastructure goes, under grid, land and demand limits.
+
+    \b
+    Examples:
+      siting validate instances/nal-oost-fast
+      siting solve instances/nal-oost-fast --out results/oost
+      siting solve instances/nal-oost-fast --objective mclp --set fast.p=10 --json
+      siting import orlib-scp scp41.txt --out instances/scp41
+    """
+
+
+cli.add_command(solve_cmd)
+cli.add_command(validate_cmd)
+cli.add_command(import_cmd)

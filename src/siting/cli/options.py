@@ -1,0 +1,58 @@
+"""Options shared by several subcommands, defined once."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from siting.errors import InstanceError, SitingError
+
+instance_arg = click.argument("instance", type=click.Path(path_type=str))
+set_opt = click.option(
+    "--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE",
+    help="Override one parameter of instance.toml for this run, e.g. --set fast.p=12 (repeatable).",
+)
+debug_opt = click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+
+
+def solver_options(f):
+    """--solver, --profile, --time-limit, --gap, --threads, --seed, --no-warm-start."""
+    decorators = [
+        click.option("--solver", default="highs", show_default=True,
+                     help="highs (embedded, default) or any pyomo solver installed here: cbc, glpk, gurobi, cplex, scip."),
+        click.option("--profile", default="default", show_default=True,
+                     help="Solver profile from solvers/*.toml: default, exact, fast."),
+        click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; overrides the profile."),
+        click.option("--gap", type=click.FloatRange(min=0), help="Relative MIP gap, e.g. 0.01 for 1 %; overrides the profile."),
+        click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = automatic)."),
+        click.option("--seed", type=int, help="Random seed of the solver."),
+        click.option("--no-warm-start", is_flag=True, help="Do not give the solver the greedy solution."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def handle_errors(f):
+    """Report the project's errors in one paragraph (exit 2 for bad input), no traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        try:
+            return f(*args, **kwargs)
+        except InstanceError as err:
+            if debug:
+                raise
+            click.echo(f"Error: the instance is invalid ({len(err.problems)} problem(s)):", err=True)
+            click.echo(err.describe(), err=True)
+            sys.exit(err.exit_code)
+        except SitingError as err:
+            if debug:
+                raise
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(err.exit_code)
+
+    return wrapper

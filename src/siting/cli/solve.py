@@ -1,0 +1,62 @@
+"""`siting solve`: load, precompute, build, solve, verify and write the result folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from siting.cli.options import debug_opt, handle_errors, instance_arg, set_opt, solver_options
+
+
+@click.command("solve")
+@instance_arg
+@click.option("--objective", type=click.Choice(["lscp", "mclp", "pmedian", "capacitated"]),
+              help="Overrides fast.objective of instance.toml.")
+@click.option("--out", type=click.Path(path_type=Path), help="Result folder (default results/<instance>-<timestamp>).")
+@click.option("--overwrite", is_flag=True, help="Replace the result folder if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout instead of the table.")
+@set_opt
+@solver_options
+@debug_opt
+@handle_errors
+def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, profile, time_limit, gap,
+              threads, seed, no_warm_start, debug) -> None:
+    """Solve an instance and write sites.gpkg, summary.json, summary.md and map.png.
+
+    \b
+    Examples:
+      siting solve instances/nal-oost-fast
+      siting solve instances/nal-oost-fast --objective mclp --set fast.p=10 --out results/p10
+      siting solve instances/nal-oost-fast --profile fast --time-limit 30 --json
+      siting solve my-instance --solver cbc
+    """
+    from siting.api import solve_fast
+    from siting.io.load import instance_folder, load_fast
+    from siting.io.report import write_results
+    from siting.io.write import check_output_folder
+    from siting.solve import SolveOptions
+
+    overrides = list(overrides) + ([f'fast.objective="{objective}"'] if objective else [])
+    t0 = time.perf_counter()
+    inst = load_fast(instance, overrides)  # bad input stops here, before any output exists
+    load_seconds = time.perf_counter() - t0
+    folder = instance_folder(instance)
+    out = out or Path("results") / f"{inst.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    check_output_folder(out, overwrite)
+    options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
+                           seed=seed, warm_start=not no_warm_start)
+    run = solve_fast(inst, options)
+    run.source = folder
+    run.times["load"] = load_seconds
+    run.times["total"] += load_seconds
+    summary = write_results(run, out, overwrite)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        click.echo((out / "summary.md").read_text())
+        click.echo(f"Results written to {out}/")
+    if run.status in ("infeasible", "unbounded", "error"):
+        raise SystemExit(3 if run.status == "infeasible" else 1)
