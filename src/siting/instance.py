@@ -33,6 +33,7 @@ class GridAreas:
     available_kw: np.ndarray  # H_g, may be <= 0
     upgrade_kw: np.ndarray  # U_g
     upgrade_cost: np.ndarray  # C_g
+    xy: np.ndarray | None = None  # substation point or a point inside the polygon (maps)
 
     @property
     def size(self) -> int:
@@ -108,6 +109,7 @@ def fast_instance_from_tables(config: InstanceConfig, tables: dict, grid_area_id
             available_kw=_column(g, "available_kw", 0.0),
             upgrade_kw=_column(g, "upgrade_kw", 0.0),
             upgrade_cost=_column(g, "upgrade_cost", 0.0),
+            xy=tables["grid_areas"].xy,
         )
         index = {gid: k for k, gid in enumerate(grid.ids)}
         areas = np.concatenate([grid_area_ids.get("candidates", np.full(n_new, None)),

@@ -188,8 +188,26 @@ def _nearest_open_pairs(pairs, rows, is_open) -> np.ndarray:
     return k[first]
 
 
+def _draw_region(ax, run: FastRun) -> None:
+    """The instance's `region` layer (outline only), when it has one."""
+    if run.source is None:
+        return
+    from siting.config import parse_config, read_config
+    from siting.io.layers import read_layer
+
+    config = parse_config(read_config(run.source))
+    if "region" not in config.layers:
+        return
+    region = read_layer(run.source, "region", config.layers["region"], config.crs)
+    if region.geometry is not None and not region.problems:
+        region.geometry.boundary.plot(ax=ax, color="#969696", linewidth=0.8)
+
+
 def draw_map(run: FastRun, path: Path) -> bool:
-    """map.png: demand by covered/uncovered, existing and new sites. False without coordinates."""
+    """map.png: demand by served share, existing and new sites, grid areas by headroom.
+
+    Returns False (no map) when the instance has no coordinates.
+    """
     inst, sol = run.instance, run.solution
     if inst.demand_xy is None or inst.site_xy is None or sol is None:
         return False
@@ -199,17 +217,31 @@ def draw_map(run: FastRun, path: Path) -> bool:
     import matplotlib.pyplot as plt
 
     rows = np.repeat(np.arange(run.pairs.n_demand), np.diff(run.pairs.indptr))
-    near = np.bincount(rows, weights=sol.open[run.pairs.indices].astype(float), minlength=run.pairs.n_demand) > 0
-    size = 4 + 40 * inst.weight / max(inst.weight.max(), 1e-9)
+    if sol.assignment is not None:
+        share = np.bincount(rows, weights=sol.assignment, minlength=run.pairs.n_demand)
+        label = "demand: share served"
+    else:
+        share = (np.bincount(rows, weights=sol.open[run.pairs.indices].astype(float), minlength=run.pairs.n_demand) > 0) * 1.0
+        label = "demand: covered (1) or not (0)"
+    size = 4 + 60 * inst.weight / max(inst.weight.max(), 1e-9)
     fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
+    _draw_region(ax, run)
+    if inst.grid is not None and inst.grid.xy is not None:
+        g = inst.grid
+        full = g.available_kw <= 0
+        ax.scatter(g.xy[full, 0], g.xy[full, 1], marker="^", s=40, facecolors="none", edgecolors="#cb181d",
+                   label="substation, no headroom")
+        ax.scatter(g.xy[~full, 0], g.xy[~full, 1], marker="^", s=40, facecolors="none", edgecolors="#31a354",
+                   label="substation with headroom")
     d = inst.demand_xy
-    ax.scatter(d[near, 0], d[near, 1], s=size[near], c="#9ecae1", label="demand, covered", linewidths=0)
-    ax.scatter(d[~near, 0], d[~near, 1], s=size[~near], c="#fb6a4a", label="demand, not covered", linewidths=0)
+    pts = ax.scatter(d[:, 0], d[:, 1], s=size, c=share, cmap="RdYlBu", vmin=0, vmax=1, linewidths=0, alpha=0.8)
+    fig.colorbar(pts, ax=ax, shrink=0.5, label=label)
     s = inst.site_xy
     ex = inst.is_existing
     new = sol.open & ~ex
-    ax.scatter(s[ex, 0], s[ex, 1], marker="s", s=14, c="#636363", label="existing site")
-    ax.scatter(s[new, 0], s[new, 1], marker="*", s=150, c="#238b45", edgecolors="black", linewidths=0.5, label="new site")
+    ax.scatter(s[ex, 0], s[ex, 1], marker="s", s=10, c="#636363", label="existing site")
+    ax.scatter(s[new, 0], s[new, 1], marker="*", s=160, c="#238b45", edgecolors="black", linewidths=0.5,
+               label="new site")
     ax.set_aspect("equal")
     ax.set_title(f"{inst.name}: {inst.params.objective}, status {run.status}")
     ax.legend(loc="lower left", fontsize=8)
