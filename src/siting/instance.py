@@ -60,6 +60,7 @@ class FastInstance:
     demand_xy: np.ndarray | None = None
     site_xy: np.ndarray | None = None
     given_pairs: Pairs | None = None  # explicit coverage or distances table
+    given_pairs_are_coverage: bool = False  # a coverage table: every pair covers, whatever R
     graph: Graph | None = None
     crs: str | None = None
 
@@ -140,6 +141,7 @@ def fast_instance_from_tables(config: InstanceConfig, tables: dict, grid_area_id
         demand_xy=xy("demand"),
         site_xy=site_xy,
         given_pairs=_given_pairs(tables, demand, site_ids),
+        given_pairs_are_coverage="coverage" in tables and "distances" not in tables,
         graph=_graph(tables, demand, cand, exist),
         crs=config.crs,
     )

@@ -11,6 +11,11 @@ Boundary convention (defined here, nowhere else):
 
 Use :func:`pair_distance` / :func:`covered` from Python and :data:`pair_distance_nb` /
 :data:`covered_nb` (the same functions compiled by numba) from kernels.
+
+Caveat when editing: numba's on-disk cache (``cache=True``) of a kernel in another module only
+checks that module's own source file, so after changing either helper delete
+``src/siting/precompute/__pycache__/*.nb[ic]``.  The kernel-vs-reference tests catch a stale
+cache (they fail), but they cannot refresh it.
 """
 
 from __future__ import annotations

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from siting.instance import FastInstance
 from siting.precompute.coverage import euclidean_pairs
 from siting.precompute.network import graph_distances
@@ -19,8 +17,7 @@ def fast_pairs(inst: FastInstance) -> Pairs:
     radius = inst.params.radius
     if inst.given_pairs is not None:
         pairs = inst.given_pairs
-        is_coverage_table = not np.any(pairs.distance)
-        return pairs if (radius is None or is_coverage_table) else pairs.within(radius)
+        return pairs if (radius is None or inst.given_pairs_are_coverage) else pairs.within(radius)
     if inst.graph is not None:
         g = inst.graph
         return graph_distances(g.n_nodes, g.u, g.v, g.length, g.demand_node, g.site_node, limit=radius)
