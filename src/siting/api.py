@@ -77,9 +77,19 @@ def solve_fast(
     if result.x is not None:
         solution = extract_fast(form, instance, result.x)
         certificate = verify_fast(instance, pairs, solution)
+        _distrust_disagreement(result, certificate)
     times["extract"] = time.perf_counter() - t
     times["total"] = time.perf_counter() - start
     return FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source)
+
+
+def _distrust_disagreement(result: SolveResult, certificate: Certificate) -> None:
+    """A solver answer that the independent checker contradicts is never reported as optimal."""
+    tol = 1e-6 * max(1.0, abs(result.objective or 0.0))
+    if certificate.violations or abs(certificate.objective - (result.objective or 0.0)) > tol:
+        result.message = (f"the independent check disagrees with the solver (solver {result.objective}, "
+                          f"check {certificate.objective}, violations: {certificate.violations}); status was {result.status}")
+        result.status = "error"
 
 
 def _warm_start(form, inst, pairs, options) -> tuple[np.ndarray | None, dict]:

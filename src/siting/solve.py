@@ -105,12 +105,9 @@ def _highs_status(model_status, has_solution: bool) -> Status:
     return "error"
 
 
-def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None = None) -> SolveResult:
-    import highspy
-
+def _run_highs(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None):
     from siting.models.emit import to_highspy
 
-    start = time.perf_counter()
     h = to_highspy(form)
     h.setOptionValue("time_limit", float(options.time_limit or 1e9))
     h.setOptionValue("mip_rel_gap", float(options.gap or 0.0))
@@ -118,12 +115,35 @@ def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarr
     h.setOptionValue("random_seed", int(options.seed or 0))
     for key, value in options.highs.items():
         h.setOptionValue(key, value)
-    if warm_start is not None and options.warm_start:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(map(float, warm_start))
-        sol.value_valid = True
-        h.setSolution(sol)
+    if warm_start is not None:
+        h.setSolution(len(warm_start), np.arange(len(warm_start), dtype=np.int32), warm_start.astype(np.float64))
     h.run()
+    return h
+
+
+def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None = None) -> SolveResult:
+    start = time.perf_counter()
+    warm = warm_start if options.warm_start else None
+    h = _run_highs(form, options, warm)
+    note = ""
+    if warm is not None and not _consistent(h, form):
+        # HiGHS 1.16 can return the MIP start as its solution while reporting another objective
+        # (seen on 3 of 240 small seeded instances; never without a start): trust neither, re-solve.
+        h = _run_highs(form, options, None)
+        note = "MIP start discarded: HiGHS returned a solution inconsistent with its objective; re-solved without it"
+    return _highs_result(h, form, options, time.perf_counter() - start, note)
+
+
+def _consistent(h, form: Formulation) -> bool:
+    info = h.getInfo()
+    if info.primal_solution_status != 2:
+        return True
+    x = np.array(h.getSolution().col_value)
+    reported = float(info.objective_function_value)
+    return abs(form.objective_value(x) - reported) <= 1e-6 * max(1.0, abs(reported))
+
+
+def _highs_result(h, form: Formulation, options: SolveOptions, seconds: float, note: str) -> SolveResult:
     info = h.getInfo()
     model_status = h.getModelStatus()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -134,18 +154,17 @@ def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarr
     bound = float(info.mip_dual_bound) if is_mip else objective if status == "optimal" else None
     if bound is not None and not np.isfinite(bound):
         bound = None
-    gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
-    if status == "optimal" and is_mip:
-        gap = float(info.mip_gap)
-    return SolveResult(
-        status=status, x=x, objective=objective, best_bound=bound, gap=gap,
-        solver={"name": "highs", "version": h.version(), "interface": "highspy",
-                "options": {"time_limit": options.time_limit, "mip_rel_gap": options.gap,
-                            "threads": options.threads, "random_seed": options.seed, **options.highs},
-                "model_status": h.modelStatusToString(model_status)},
-        seconds=time.perf_counter() - start,
-        message=h.modelStatusToString(model_status),
-    )
+    gap = relative_gap(objective, bound)
+    if status == "optimal":
+        gap = float(info.mip_gap) if is_mip else 0.0
+    solver = {"name": "highs", "version": h.version(), "interface": "highspy",
+              "options": {"time_limit": options.time_limit, "mip_rel_gap": options.gap,
+                          "threads": options.threads, "random_seed": options.seed, **options.highs},
+              "model_status": h.modelStatusToString(model_status)}
+    if note:
+        solver["note"] = note
+    return SolveResult(status=status, x=x, objective=objective, best_bound=bound, gap=gap, solver=solver,
+                       seconds=seconds, message=h.modelStatusToString(model_status))
 
 
 # -- any pyomo solver -----------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def _geometry_to_xy(table: Table, gdf, crs: str | None) -> None:
         ok = False
     kinds = set(geom.geom_type.dropna())
     allowed = {"Point", "Polygon", "MultiPolygon"}
-    for k in np.flatnonzero(~geom.geom_type.isin(list(allowed)).to_numpy() & geom.notna().to_numpy()):
+    for k in np.flatnonzero(~geom.geom_type.isin(list(allowed)).to_numpy() & ~geom.isna().to_numpy()):
         table.problem(f"geometry type {geom.geom_type.iloc[k]} not supported here (use points or polygons)",
                       row=_row_label(table.df, k), field="geometry")
         ok = False
