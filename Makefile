@@ -1,8 +1,8 @@
-# Two commands for a fresh clone: `make run` and `make test`.
+# Two commands for a fresh clone: `make run` and `make test`. Each creates .venv when missing
+# and installs the project into it (again only when pyproject.toml changed).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 
 .PHONY: run test install clean
 
@@ -10,16 +10,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	touch $@ $(VENV)/.installed-run
 
-install: $(STAMP)
+install: $(VENV)/.installed-run
 
-run: $(STAMP)
-	$(BIN)/siting solve instances/nal-oost-fast --overwrite --out results/nal-oost-fast
+# Solve the bundled NAL-Oost instance; results/nal-oost-fast/ is make run's own folder and is
+# replaced each time (siting itself never overwrites a folder without --overwrite).
+run: $(VENV)/.installed-run
+	$(BIN)/siting solve instances/nal-oost-fast --out results/nal-oost-fast --overwrite
 
-test: $(STAMP)
+# The whole suite except the cases marked slow (those run in benchmarks/).
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:
