@@ -83,6 +83,14 @@ def solve_fast(
     return FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source)
 
 
+def describe_fast(inst: FastInstance) -> str:
+    return (
+        f"{inst.name}: valid — {inst.n_demand} demand points, {int((~inst.is_existing).sum())} candidates, "
+        f"{int(inst.is_existing.sum())} existing sites, {inst.grid.size if inst.grid else 0} grid areas; "
+        f"objective {inst.params.objective}"
+    )
+
+
 def _distrust_disagreement(result: SolveResult, certificate: Certificate) -> None:
     """A solver answer that the independent checker contradicts is never reported as optimal."""
     tol = 1e-6 * max(1.0, abs(result.objective or 0.0))
@@ -103,4 +111,4 @@ def _warm_start(form, inst, pairs, options) -> tuple[np.ndarray | None, dict]:
     return x, {"used": True, "objective": form.objective_value(x)}
 
 
-__all__ = ["FastRun", "solve_fast", "SolveOptions", "objective_kind"]
+__all__ = ["FastRun", "solve_fast", "describe_fast", "SolveOptions", "objective_kind"]

@@ -7,21 +7,21 @@ typo like `radus = 5000` reads: "instance.toml, field 'fast.radus': unknown key 
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from siting.config_base import StrictModel as _Strict
+from siting.config_base import did_you_mean as _did_you_mean
+from siting.corridor_config import CORRIDOR_LAYERS, CorridorParams
 from siting.errors import InstanceError, Problem
+from siting.park_config import PARK_LAYERS, ParkParams
 
-LAYER_NAMES = ("demand", "candidates", "existing", "grid_areas", "coverage", "distances", "graph", "region")
-OBJECTIVES = ("lscp", "mclp", "pmedian", "capacitated")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+FAST_LAYERS = ("demand", "candidates", "existing", "grid_areas", "coverage", "distances", "graph", "region")
+LAYER_NAMES = tuple(dict.fromkeys(FAST_LAYERS + CORRIDOR_LAYERS + PARK_LAYERS))
+MODELS = ("fast", "corridor", "park")
 
 
 class LayerSource(_Strict):
@@ -63,10 +63,12 @@ class FastParams(_Strict):
 class InstanceConfig(_Strict):
     name: str
     description: str = ""
-    model: Literal["fast"] = "fast"
+    model: Literal["fast", "corridor", "park"] = "fast"
     crs: str | None = None
     layers: dict[str, LayerSource]
     fast: FastParams = FastParams()
+    corridor: CorridorParams = CorridorParams()
+    park: ParkParams = ParkParams()
 
     @field_validator("layers")
     @classmethod
@@ -76,11 +78,6 @@ class InstanceConfig(_Strict):
                 hint = _did_you_mean(name, LAYER_NAMES)
                 raise ValueError(f"unknown layer '{name}'{hint}; known: {', '.join(LAYER_NAMES)}")
         return layers
-
-
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _known_keys(loc: tuple) -> list[str]:

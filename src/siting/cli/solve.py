@@ -13,8 +13,8 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, set_opt, 
 
 @click.command("solve")
 @instance_arg
-@click.option("--objective", type=click.Choice(["lscp", "mclp", "pmedian", "capacitated"]),
-              help="Overrides fast.objective of instance.toml.")
+@click.option("--objective", help="Overrides the model's objective in instance.toml "
+              "(fast: lscp, mclp, pmedian, capacitated).")
 @click.option("--out", type=click.Path(path_type=Path), help="Result folder (default results/<instance>-<timestamp>).")
 @click.option("--overwrite", is_flag=True, help="Replace the result folder if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout instead of the table.")
@@ -33,26 +33,27 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
       siting solve instances/nal-oost-fast --profile fast --time-limit 30 --json
       siting solve my-instance --solver cbc
     """
-    from siting.api import solve_fast
-    from siting.io.load import instance_folder, load_fast
-    from siting.io.report import write_results
+    from siting.io.load import instance_folder
     from siting.io.write import check_output_folder
+    from siting.registry import model_api, model_of
     from siting.solve import SolveOptions
 
-    overrides = list(overrides) + ([f'fast.objective="{objective}"'] if objective else [])
+    model = model_of(instance)
+    api = model_api(model)
+    overrides = list(overrides) + ([f'{model}.objective="{objective}"'] if objective else [])
     t0 = time.perf_counter()
-    inst = load_fast(instance, overrides)  # bad input stops here, before any output exists
+    inst = api.load(instance, overrides)  # bad input stops here, before any output exists
     load_seconds = time.perf_counter() - t0
     folder = instance_folder(instance)
     out = out or Path("results") / f"{inst.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     check_output_folder(out, overwrite)
     options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
                            seed=seed, warm_start=not no_warm_start)
-    run = solve_fast(inst, options)
+    run = api.solve(inst, options)
     run.source = folder
     run.times["load"] = load_seconds
     run.times["total"] += load_seconds
-    summary = write_results(run, out, overwrite)
+    summary = api.write(run, out, overwrite)
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=str))
     else:

@@ -21,11 +21,7 @@ def validate_cmd(instance: str, overrides: tuple[str, ...], debug: bool) -> None
     Example:
       siting validate instances/nal-oost-fast
     """
-    from siting.io.load import load_fast
+    from siting.registry import model_api, model_of
 
-    inst = load_fast(instance, list(overrides))
-    click.echo(
-        f"{inst.name}: valid — {inst.n_demand} demand points, {int((~inst.is_existing).sum())} candidates, "
-        f"{int(inst.is_existing.sum())} existing sites, {inst.grid.size if inst.grid else 0} grid areas; "
-        f"objective {inst.params.objective}"
-    )
+    api = model_api(model_of(instance))
+    click.echo(api.describe(api.load(instance, list(overrides))))
