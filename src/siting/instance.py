@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from siting.config import FastParams, InstanceConfig
+from siting.resources import GridAreas, SiteResources
 from siting.precompute import Pairs
 
 
@@ -25,19 +26,6 @@ class Graph:
     length: np.ndarray
     demand_node: np.ndarray
     site_node: np.ndarray
-
-
-@dataclass(frozen=True)
-class GridAreas:
-    ids: np.ndarray  # str
-    available_kw: np.ndarray  # H_g, may be <= 0
-    upgrade_kw: np.ndarray  # U_g
-    upgrade_cost: np.ndarray  # C_g
-    xy: np.ndarray | None = None  # substation point or a point inside the polygon (maps)
-
-    @property
-    def size(self) -> int:
-        return len(self.ids)
 
 
 @dataclass(frozen=True)
@@ -75,6 +63,12 @@ class FastInstance:
     @property
     def new_sites(self) -> np.ndarray:
         return np.flatnonzero(~self.is_existing)
+
+    @property
+    def resources(self) -> SiteResources:
+        p = self.params
+        return SiteResources(self.is_existing, self.existing_chargers, self.land_m2, self.grid_of_site, self.grid,
+                             p.kw_per_charger, p.simultaneity, p.m2_per_charger, p.site_m2)
 
     def with_params(self, **changes) -> FastInstance:
         from dataclasses import replace

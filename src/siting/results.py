@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from siting.instance import FastInstance
-from siting.models.fast import upgradable_areas
 from siting.models.formulation import Formulation
 from siting.precompute import Pairs
 
@@ -26,7 +25,7 @@ def extract_fast(form: Formulation, inst: FastInstance, x: np.ndarray) -> FastSo
     n_grid = inst.grid.size if inst.grid is not None else 0
     upgrades = np.zeros(n_grid, bool)
     if "u" in form.vars:
-        upgrades[upgradable_areas(inst)] = form.values(x, "u") > 0.5
+        upgrades[inst.grid.upgradable] = form.values(x, "u") > 0.5
     return FastSolution(
         open=form.values(x, "x") > 0.5,
         chargers=np.round(form.values(x, "n")).astype(np.int64),
@@ -47,7 +46,7 @@ def solution_vector(form: Formulation, inst: FastInstance, pairs: Pairs, sol: Fa
     put("x", sol.open.astype(float))
     put("n", sol.chargers.astype(float))
     if "u" in form.vars:
-        put("u", sol.upgrades[upgradable_areas(inst)].astype(float))
+        put("u", sol.upgrades[inst.grid.upgradable].astype(float))
     if "y" in form.vars:
         put("y", np.minimum(1.0, pairs_open_count(pairs, sol.open)))
     if "z" in form.vars and sol.assignment is not None:

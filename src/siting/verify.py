@@ -43,15 +43,11 @@ def cost_of(inst: FastInstance, sol: FastSolution) -> float:
 
 def grid_load_kw(inst: FastInstance, sol: FastSolution) -> np.ndarray:
     """New charger load per grid area, kW (chargers beyond the existing ones)."""
-    p = inst.params
-    kw = p.kw_per_charger * p.simultaneity * (sol.chargers - inst.existing_chargers)
-    inside = inst.grid_of_site >= 0
-    return np.bincount(inst.grid_of_site[inside], weights=kw[inside], minlength=inst.grid.size)
+    return inst.resources.new_load_kw(sol.chargers)
 
 
 def grid_allowed_kw(inst: FastInstance, sol: FastSolution) -> np.ndarray:
-    g = inst.grid
-    return np.where(sol.upgrades, np.maximum(g.available_kw + g.upgrade_kw, 0), np.maximum(g.available_kw, 0))
+    return inst.grid.allowed_kw(sol.upgrades)
 
 
 def verify_fast(inst: FastInstance, pairs: Pairs, sol: FastSolution) -> Certificate:
@@ -79,7 +75,7 @@ def verify_fast(inst: FastInstance, pairs: Pairs, sol: FastSolution) -> Certific
     if p.budget is not None and cost > p.budget * (1 + TOL) + TOL:
         v.append(f"cost {cost:.2f} > budget {p.budget:.2f}")
     used = p.m2_per_charger * n + p.site_m2 * is_open
-    limit = np.where(inst.is_existing, np.maximum(inst.land_m2, p.m2_per_charger * inst.existing_chargers + p.site_m2), inst.land_m2)
+    limit = inst.resources.land_limit()
     if np.any(used > limit + TOL):
         v.append(f"land exceeded at {int(np.sum(used > limit + TOL))} sites")
     grid_use = None

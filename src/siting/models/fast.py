@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from siting.instance import FastInstance
+from siting.models import common
 from siting.models.formulation import Formulation
 from siting.precompute import Pairs, decay_weights
 
@@ -45,7 +46,7 @@ def build_fast(inst: FastInstance, pairs: Pairs) -> Formulation:
     form = Formulation(name=f"fast-{inst.params.objective}", sense=objective_sense(inst))
     add_var_open(form, inst)
     add_var_chargers(form, inst)
-    add_var_upgrade(form, inst)
+    common.add_var_upgrade(form, inst.resources)
     add_var_cover(form, inst, pairs)
     add_var_assign(form, inst, pairs)
     add_ineq_cover(form, inst, pairs)
@@ -56,8 +57,8 @@ def build_fast(inst: FastInstance, pairs: Pairs) -> Formulation:
     add_ineq_site_count(form, inst)
     add_ineq_chargers_min(form, inst)
     add_ineq_chargers_max(form, inst)
-    add_ineq_land(form, inst)
-    add_ineq_grid(form, inst)
+    common.add_ineq_land(form, inst.resources)
+    common.add_ineq_grid(form, inst.resources)
     add_ineq_budget(form, inst)
     set_objective(form, inst, pairs)
     return form
@@ -74,19 +75,6 @@ def add_var_chargers(form: Formulation, inst: FastInstance) -> None:
     """n_j in Z, n0_j <= n_j <= nmax_j."""
     form.add_var("n", inst.n_sites, lb=inst.existing_chargers, ub=np.maximum(inst.max_chargers, inst.existing_chargers),
                  domain="integer", doc="n[j] = chargers at site j")
-
-
-def upgradable_areas(inst: FastInstance) -> np.ndarray:
-    if inst.grid is None:
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(inst.grid.upgrade_kw > 0)
-
-
-def add_var_upgrade(form: Formulation, inst: FastInstance) -> None:
-    """u_g in {0,1} for the grid areas that offer an upgrade."""
-    areas = upgradable_areas(inst)
-    if len(areas):
-        form.add_var("u", len(areas), domain="binary", doc="u[k] = 1 if upgrade of grid area k is bought")
 
 
 def _pair_rows(pairs: Pairs) -> np.ndarray:
@@ -206,67 +194,11 @@ def add_ineq_chargers_max(form: Formulation, inst: FastInstance) -> None:
                         upper=0.0, doc="chargers only at open sites, at most nmax")
 
 
-def land_limit(inst: FastInstance) -> np.ndarray:
-    """L_j, but never below what an existing site already uses (it exists, so it fits)."""
-    p = inst.params
-    used = p.m2_per_charger * inst.existing_chargers + p.site_m2
-    return np.where(inst.is_existing, np.maximum(inst.land_m2, used), inst.land_m2)
-
-
-def add_ineq_land(form: Formulation, inst: FastInstance) -> None:
-    """a_c n_j + a_0 x_j <= L_j for sites with a land limit."""
-    p = inst.params
-    limit = land_limit(inst)
-    sites = np.flatnonzero(np.isfinite(limit))
-    if not len(sites) or (p.m2_per_charger == 0 and p.site_m2 == 0):
-        return
-    r = np.arange(len(sites))
-    form.add_constraint("land", len(sites),
-                        [(form.vars["n"], r, sites, p.m2_per_charger), (form.vars["x"], r, sites, p.site_m2)],
-                        upper=limit[sites], doc="chargers and site area fit on the land")
-
-
-def grid_headroom(inst: FastInstance) -> tuple[np.ndarray, np.ndarray]:
-    """(H+_g, extra_g): new load allowed without upgrade, and what the upgrade adds.
-
-    Negative headroom is a queue: no new load until an upgrade closes it, so
-    H+_g = max(H_g, 0) and extra_g = max(H_g + U_g, 0) - H+_g.
-    """
-    g = inst.grid
-    base = np.maximum(g.available_kw, 0.0)
-    return base, np.maximum(g.available_kw + g.upgrade_kw, 0.0) - base
-
-
-def add_ineq_grid(form: Formulation, inst: FastInstance) -> None:
-    """sum_{j in g} P s (n_j - n0_j) - extra_g u_g <= H+_g for every grid area with sites."""
-    p = inst.params
-    kw = p.kw_per_charger * p.simultaneity
-    if inst.grid is None or kw == 0:
-        return
-    in_area = np.flatnonzero(inst.grid_of_site >= 0)
-    areas = np.unique(inst.grid_of_site[in_area])
-    if not len(areas):
-        return
-    row_of_area = np.full(inst.grid.size, -1)
-    row_of_area[areas] = np.arange(len(areas))
-    base, extra = grid_headroom(inst)
-    existing_kw = np.bincount(inst.grid_of_site[in_area], weights=kw * inst.existing_chargers[in_area],
-                              minlength=inst.grid.size)
-    terms = [(form.vars["n"], row_of_area[inst.grid_of_site[in_area]], in_area, kw)]
-    up = upgradable_areas(inst)
-    up = up[row_of_area[up] >= 0] if len(up) else up
-    if len(up):
-        k = np.searchsorted(upgradable_areas(inst), up)
-        terms.append((form.vars["u"], row_of_area[up], k, -extra[up]))
-    form.add_constraint("grid", len(areas), terms, upper=base[areas] + existing_kw[areas],
-                        doc="new charger load in a grid area fits its headroom (+ upgrade)")
-
-
 def cost_terms(form: Formulation, inst: FastInstance) -> tuple[dict[str, np.ndarray], float]:
     """Cost coefficients per variable block and the constant: f'x + c'(n - n0) + C'u."""
     coefs = {"x": np.where(inst.is_existing, 0.0, inst.fixed_cost), "n": inst.cost_per_charger.copy()}
     if "u" in form.vars:
-        coefs["u"] = inst.grid.upgrade_cost[upgradable_areas(inst)]
+        coefs["u"] = inst.grid.upgrade_cost[inst.grid.upgradable]
     return coefs, -float(inst.cost_per_charger @ inst.existing_chargers)
 
 
