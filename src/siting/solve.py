@@ -7,6 +7,8 @@ formulation as a pyomo model. Status is honest: `optimal` only when the solver p
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -117,8 +119,29 @@ def _run_highs(form: Formulation, options: SolveOptions, warm_start: np.ndarray 
         h.setOptionValue(key, value)
     if warm_start is not None:
         h.setSolution(len(warm_start), np.arange(len(warm_start), dtype=np.int32), warm_start.astype(np.float64))
-    h.run()
+    _run_interruptible(h)
     return h
+
+
+def _run_interruptible(h) -> None:
+    """Run HiGHS in its worker thread; Ctrl-C (SIGINT) or SIGTERM stop it cleanly through its
+    interrupt callback, so the incumbent is kept and reported with status `interrupted`."""
+    if threading.current_thread() is not threading.main_thread():
+        h.run()  # signal handlers can only be installed in the main thread
+        return
+    h.HandleUserInterrupt = True
+
+    def stop(signum, frame):
+        h.cancelSolve()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        h.startSolve()
+        while not h.wait(0.1)[0]:
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None = None) -> SolveResult:

@@ -49,6 +49,8 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
     check_output_folder(out, overwrite)
     options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
                            seed=seed, warm_start=not no_warm_start)
+    click.echo(f"Solving {inst.name} ({model}) with {solver}, profile {profile} ... (Ctrl-C stops and keeps the best "
+               "solution found)", err=True)
     run = api.solve(inst, options)
     run.source = folder
     run.times["load"] = load_seconds
@@ -59,5 +61,8 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
     else:
         click.echo((out / "summary.md").read_text())
         click.echo(f"Results written to {out}/")
+    if run.status == "interrupted":
+        click.echo("Interrupted: the best solution found so far was written.", err=True)
+        raise SystemExit(130)
     if run.status in ("infeasible", "unbounded", "error"):
         raise SystemExit(3 if run.status == "infeasible" else 1)

@@ -75,7 +75,7 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
     ]
     labels = [
         ("covered_demand_pct", "demand within reach of an open site", "%"),
-        ("served_demand_pct", "demand served (capacity)", "%"),
+        ("served_demand_pct", "demand served (assigned to an open site)", "%"),
         ("sites_open", "sites open", ""),
         ("new_sites", "new sites", ""),
         ("existing_sites", "existing sites", ""),
