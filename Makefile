@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run
 
 # The whole suite except the cases marked slow (those run in benchmarks/).
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup
 
 clean:
 	rm -rf $(VENV) results

@@ -34,6 +34,7 @@ class FastRun:
     times: dict[str, float] = field(default_factory=dict)
     warm_start: dict = field(default_factory=dict)
     source: Path | None = None
+    diagnosis: list[str] = field(default_factory=list)  # why it is infeasible, in planners' words
 
     @property
     def status(self) -> str:
@@ -79,8 +80,21 @@ def solve_fast(
         certificate = verify_fast(instance, pairs, solution)
         _distrust_disagreement(result, certificate)
     times["extract"] = time.perf_counter() - t
+    diagnosis = diagnose_fast(instance, pairs, form, options) if result.status == "infeasible" else []
     times["total"] = time.perf_counter() - start
-    return FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source)
+    return FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source, diagnosis)
+
+
+def diagnose_fast(inst: FastInstance, pairs: Pairs, form: Formulation, options: SolveOptions) -> list[str]:
+    """Cheap screens first; if they find nothing, relax one constraint family at a time."""
+    from siting.diagnose import elastic_conflicts
+    from siting.screens import screen_fast
+
+    findings = screen_fast(inst, pairs)
+    if findings:
+        return findings
+    conflicts = elastic_conflicts(form, options)
+    return [c.sentence() for c in conflicts] or ["no single constraint family explains the infeasibility"]
 
 
 def describe_fast(inst: FastInstance) -> str:

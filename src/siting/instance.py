@@ -68,7 +68,7 @@ class FastInstance:
     def resources(self) -> SiteResources:
         p = self.params
         return SiteResources(self.is_existing, self.existing_chargers, self.land_m2, self.grid_of_site, self.grid,
-                             p.kw_per_charger, p.simultaneity, p.m2_per_charger, p.site_m2)
+                             p.kw_per_charger, p.simultaneity, p.m2_per_charger, p.site_m2, self.site_ids)
 
     def with_params(self, **changes) -> FastInstance:
         from dataclasses import replace

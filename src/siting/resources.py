@@ -55,6 +55,7 @@ class SiteResources:
     simultaneity: float  # s
     m2_per_charger: float  # a_c
     site_m2: float  # a_0
+    site_ids: np.ndarray | None = None  # for messages
 
     def land_limit(self) -> np.ndarray:
         """L_j, but never below what an existing site already uses (it exists, so it fits)."""

@@ -45,6 +45,7 @@ def summary_dict(run: FastRun) -> dict:
                  "pairs": run.pairs.nnz},
         "kpis": cert.kpis if cert else {},
         "white_spots": white[:MAX_LISTED],
+        "diagnosis": run.diagnosis,
         "siting_version": __version__,
         "python": platform.python_version(),
     }
@@ -95,6 +96,8 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
                  f"build {t.get('build', 0):.2f}, solve {t.get('solve', 0):.2f}) |")
     s = summary["size"]
     lines.append(f"| model size | {s['variables']} variables, {s['constraints']} constraints, {s['nonzeros']} nonzeros |")
+    if summary["diagnosis"]:
+        lines += ["", "## Why there is no feasible plan", ""] + [f"- {d}" for d in summary["diagnosis"]]
     if summary["verified"] and summary["verified"]["violations"]:
         lines += ["", "**The independent check found violations:** " + "; ".join(summary["verified"]["violations"])]
     if run.solution is not None:

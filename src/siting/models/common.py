@@ -14,6 +14,10 @@ from siting.resources import GridAreas, SiteResources
 __all__ = ["GridAreas", "SiteResources", "add_var_upgrade", "add_ineq_land", "add_ineq_grid"]
 
 
+def site_labels(res: SiteResources, sites: np.ndarray) -> np.ndarray | None:
+    return None if res.site_ids is None else res.site_ids[sites]
+
+
 def add_var_upgrade(form: Formulation, res: SiteResources) -> None:
     """u_g in {0,1} for the grid areas that offer an upgrade."""
     if res.grid is not None and len(res.grid.upgradable):
@@ -29,7 +33,7 @@ def add_ineq_land(form: Formulation, res: SiteResources, chargers: str = "n", op
     r = np.arange(len(sites))
     form.add_constraint("land", len(sites),
                         [(form.vars[chargers], r, sites, res.m2_per_charger), (form.vars[opened], r, sites, res.site_m2)],
-                        upper=limit[sites], doc="chargers and site area fit on the land")
+                        upper=limit[sites], doc="chargers and site area fit on the land", labels=site_labels(res, sites))
 
 
 def add_ineq_grid(form: Formulation, res: SiteResources, chargers: str = "n") -> None:
@@ -53,4 +57,5 @@ def add_ineq_grid(form: Formulation, res: SiteResources, chargers: str = "n") ->
         k = np.flatnonzero(with_sites)
         terms.append((form.vars["u"], row_of_area[upgradable[k]], k, -extra[upgradable[k]]))
     form.add_constraint("grid", len(areas), terms, upper=base[areas] + existing_kw[areas],
-                        doc="new charger load in a grid area fits its headroom (+ upgrade)")
+                        doc="new charger load in a grid area fits its headroom (+ upgrade)",
+                        labels=res.grid.ids[areas])

@@ -112,7 +112,8 @@ def add_ineq_cover(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
     local[rows_of] = np.arange(len(rows_of))
     r = local[_pair_rows(pairs)]
     form.add_constraint("cover", len(rows_of), [(form.vars["x"], r, pairs.indices, 1.0)], lower=1.0,
-                        doc="every coverable demand point has an open site within R")
+                        doc="every coverable demand point has an open site within R",
+                        labels=inst.demand_ids[rows_of])
 
 
 def add_ineq_cover_link(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
@@ -135,7 +136,7 @@ def add_eq_assign(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
     k = np.arange(pairs.nnz)
     form.add_constraint("assign", inst.n_demand, [(form.vars["z"], _pair_rows(pairs), k, 1.0)],
                         lower=cov if must else 0.0, upper=cov,
-                        doc="each demand point is assigned once (or at most once)")
+                        doc="each demand point is assigned once (or at most once)", labels=inst.demand_ids)
 
 
 def add_ineq_assign_open(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
@@ -158,7 +159,7 @@ def add_ineq_capacity(form: Formulation, inst: FastInstance, pairs: Pairs) -> No
     form.add_constraint("capacity", inst.n_sites,
                         [(form.vars["z"], pairs.indices, k, w),
                          (form.vars["n"], j, j, -inst.params.sessions_per_charger)],
-                        upper=0.0, doc="sessions served at j fit its chargers' capacity")
+                        upper=0.0, doc="sessions served at j fit its chargers' capacity", labels=inst.site_ids)
 
 
 def add_ineq_site_count(form: Formulation, inst: FastInstance) -> None:
@@ -168,7 +169,7 @@ def add_ineq_site_count(form: Formulation, inst: FastInstance) -> None:
         return
     new = inst.new_sites
     form.add_constraint("site_count", 1, [(form.vars["x"], np.zeros(len(new), int), new, 1.0)], upper=float(p),
-                        doc="at most p new sites")
+                        doc="at most p new sites", labels=["p"])
 
 
 def add_ineq_chargers_min(form: Formulation, inst: FastInstance) -> None:
@@ -180,7 +181,7 @@ def add_ineq_chargers_min(form: Formulation, inst: FastInstance) -> None:
     r = np.arange(len(new))
     form.add_constraint("chargers_min", len(new),
                         [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -float(nmin))],
-                        lower=0.0, doc="an open new site has at least nmin chargers")
+                        lower=0.0, doc="an open new site has at least nmin chargers", labels=inst.site_ids[new])
 
 
 def add_ineq_chargers_max(form: Formulation, inst: FastInstance) -> None:
@@ -209,7 +210,8 @@ def add_ineq_budget(form: Formulation, inst: FastInstance) -> None:
         return
     coefs, constant = cost_terms(form, inst)
     terms = [(form.vars[name], np.zeros(len(c), int), np.arange(len(c)), c) for name, c in coefs.items()]
-    form.add_constraint("budget", 1, terms, upper=budget - constant, doc="total investment within budget B")
+    form.add_constraint("budget", 1, terms, upper=budget - constant, doc="total investment within budget B",
+                        labels=["budget"])
 
 
 def objective_kind(inst: FastInstance) -> str:

@@ -47,6 +47,7 @@ class ConBlock:
     lower: np.ndarray
     upper: np.ndarray
     doc: str = ""
+    labels: np.ndarray | None = None  # what each row is about (a grid area id, a demand id)
 
 
 def _full(value: float | np.ndarray, size: int) -> np.ndarray:
@@ -109,8 +110,11 @@ class Formulation:
         lower: float | np.ndarray = -INF,
         upper: float | np.ndarray = INF,
         doc: str = "",
+        labels: np.ndarray | list | None = None,
     ) -> ConBlock:
-        """Add `size` rows; each term is (var block, local row, local var index, coefficient)."""
+        """Add `size` rows; each term is (var block, local row, local var index, coefficient).
+
+        `labels` name the rows in the user's terms (ids), for infeasibility diagnosis."""
         if name in self.cons:
             raise ValueError(f"constraint block {name!r} defined twice")
         rows, cols, coefs = [], [], []
@@ -126,6 +130,7 @@ class Formulation:
             np.concatenate(cols) if cols else np.empty(0, np.int64),
             np.concatenate(coefs) if coefs else np.empty(0),
             _full(lower, size), _full(upper, size), doc,
+            None if labels is None else np.asarray(labels, dtype=object),
         )
         self.cons[name] = block
         return block
