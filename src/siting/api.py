@@ -7,7 +7,7 @@ verify - and returns a `FastRun` with every intermediate and the time of each ph
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ from siting.instance import FastInstance
 from siting.models.fast import build_fast, objective_kind
 from siting.models.formulation import Formulation
 from siting.precompute import Pairs
+from siting.precompute.reduce import DemandClasses, aggregate_demand
 from siting.precompute.sites import fast_pairs
 from siting.results import FastSolution, extract_fast, solution_vector
 from siting.solve import SolveOptions, SolveResult, solve
@@ -35,6 +36,7 @@ class FastRun:
     warm_start: dict = field(default_factory=dict)
     source: Path | None = None
     diagnosis: list[str] = field(default_factory=list)  # why it is infeasible, in planners' words
+    demand_classes: int = 0  # demand rows in the model after merging identical ones
 
     @property
     def status(self) -> str:
@@ -62,10 +64,12 @@ def solve_fast(
     times["load"], t = time.perf_counter() - t, time.perf_counter()
     pairs = fast_pairs(instance)
     times["precompute"], t = time.perf_counter() - t, time.perf_counter()
-    form = build_fast(instance, pairs)
+    model_inst, model_pairs, classes = reduce_fast(instance, pairs)
+    times["reduce"], t = time.perf_counter() - t, time.perf_counter()
+    form = build_fast(model_inst, model_pairs)
     times["build"], t = time.perf_counter() - t, time.perf_counter()
 
-    warm, warm_info = _warm_start(form, instance, pairs, options)
+    warm, warm_info = _warm_start(form, model_inst, model_pairs, options)
     times["heuristic"] = time.perf_counter() - t
     result = solve(form, options, warm)
     times["solve"] = result.seconds
@@ -76,13 +80,41 @@ def solve_fast(
         result.message += " (incumbent from the greedy heuristic)"
     solution = certificate = None
     if result.x is not None:
-        solution = extract_fast(form, instance, result.x)
+        solution = expand_solution(extract_fast(form, model_inst, result.x), classes, pairs)
         certificate = verify_fast(instance, pairs, solution)
         _distrust_disagreement(result, certificate)
     times["extract"] = time.perf_counter() - t
-    diagnosis = diagnose_fast(instance, pairs, form, options) if result.status == "infeasible" else []
+    diagnosis = diagnose_fast(model_inst, model_pairs, form, options) if result.status == "infeasible" else []
     times["total"] = time.perf_counter() - start
-    return FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source, diagnosis)
+    run = FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source, diagnosis)
+    run.demand_classes = classes.n_classes if classes is not None else instance.n_demand
+    return run
+
+
+def reduce_fast(inst: FastInstance, pairs: Pairs) -> tuple[FastInstance, Pairs, DemandClasses | None]:
+    """Merge demand points with identical rows (same sites; same distances where they matter)."""
+    p = inst.params
+    if not p.aggregate_demand:
+        return inst, pairs, None
+    with_distance = p.objective == "pmedian"
+    classes = aggregate_demand(pairs, inst.weight, with_distance)
+    if classes.n_classes == inst.n_demand:
+        return inst, pairs, None
+    rep = classes.representative
+    reduced = replace(inst, demand_ids=inst.demand_ids[rep], weight=classes.weight,
+                      demand_xy=None if inst.demand_xy is None else inst.demand_xy[rep])
+    return reduced, classes.pairs, classes
+
+
+def expand_solution(sol: FastSolution, classes: DemandClasses | None, pairs: Pairs) -> FastSolution:
+    """A solution of the reduced model, stated for every original demand point and pair."""
+    if classes is None:
+        return sol
+    return replace(
+        sol,
+        assignment=None if sol.assignment is None else classes.expand_pairs(pairs, sol.assignment),
+        covered=None if sol.covered is None else sol.covered[classes.class_of],
+    )
 
 
 def diagnose_fast(inst: FastInstance, pairs: Pairs, form: Formulation, options: SolveOptions) -> list[str]:

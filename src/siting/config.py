@@ -51,6 +51,7 @@ class FastParams(_Strict):
     site_m2: float = Field(default=0.0, ge=0)
     min_chargers: int = Field(default=1, ge=0)
     serve_all: bool = False
+    aggregate_demand: bool = True  # merge demand points with identical pair rows (exact)
 
     @field_validator("radius")
     @classmethod
