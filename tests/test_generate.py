@@ -16,9 +16,9 @@ def _generate(folder, seed):
 
 
 def test_same_seed_same_bytes(tmp_path):
-    first = _generate(tmp_path / "a", 5)
-    assert first == _generate(tmp_path / "b", 5)
-    assert first != _generate(tmp_path / "c", 6)
+    first = _generate(tmp_path / "a" / "inst", 5)
+    assert first == _generate(tmp_path / "b" / "inst", 5)
+    assert first != _generate(tmp_path / "c" / "inst", 6)
 
 
 def test_generated_instance_is_valid_and_merged_per_cell(tmp_path):
