@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install clean
+.PHONY: run test install clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,10 @@ test: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) results
+
+# Benchmarks (see benchmarks/README.md): the full suite writes benchmarks/results/<date>-<machine>-full.{json,md}.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.run --mode full --repeat 3
+
+bench-smoke: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.run --mode smoke --repeat 1

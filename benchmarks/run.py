@@ -1,0 +1,163 @@
+"""Run the benchmark suite: `python -m benchmarks.run --mode smoke|full [--repeat N] [--out DIR]`.
+
+Every case is measured phase by phase (load, precompute, reduce, build, solve incl. loading into
+HiGHS, extract + verify) as the median of N runs after a numba warm-up (JIT compile time is
+reported separately), with the peak traced memory; the peers run on the same instance in the
+same process. Results: `<out>/<date>-<machine>.json` and a Markdown table next to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+import tracemalloc
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.registry import CASES
+
+PHASES = ("load", "precompute", "reduce", "build", "solve", "extract", "total")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def warm_up() -> float:
+    """Compile the numba kernels once (cached on disk afterwards); returns the seconds it took."""
+    from siting.precompute import coverage_pairs, graph_distances
+
+    t = time.perf_counter()
+    xy = np.random.default_rng(0).uniform(0, 10, (50, 2))
+    coverage_pairs(xy, xy, 3.0)
+    graph_distances(3, np.array([0, 1]), np.array([1, 2]), np.array([1.0, 2.0]), np.array([0]), np.array([2]))
+    return time.perf_counter() - t
+
+
+def measure_siting(folder: Path, repeat: int, time_limit: float) -> dict:
+    from siting.api import solve_fast
+    from siting.io.load import load_fast
+    from siting.models.emit import to_highspy
+    from siting.solve import SolveOptions
+
+    runs, peak = [], 0.0
+    options = SolveOptions(profile="default", time_limit=time_limit)
+    for _ in range(repeat):
+        tracemalloc.start()
+        t = time.perf_counter()
+        inst = load_fast(folder)
+        load = time.perf_counter() - t
+        run = solve_fast(inst, options)
+        peak = max(peak, tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+        run.times["load"] = load
+        run.times["total"] += load
+        runs.append(run)
+    last = runs[-1]
+    t = time.perf_counter()
+    to_highspy(last.formulation)
+    load_highs = time.perf_counter() - t
+    out = {p: _stats([r.times.get(p, 0.0) for r in runs]) for p in PHASES}
+    out.update({
+        "status": last.status, "objective": last.objective, "bound": last.result.best_bound, "gap": last.result.gap,
+        "peak_traced_mb": round(peak, 1), "size": {**last.formulation.summary(), "demand_points": last.instance.n_demand,
+                                                   "demand_classes": last.demand_classes, "pairs": last.pairs.nnz},
+        "load_into_highs_s": round(load_highs, 4),
+        "build_and_load_nnz_per_s": round(last.formulation.nnz / max(1e-9, out["build"]["median"] + load_highs)),
+    })
+    return out
+
+
+def measure_peer(name: str, folder: Path, time_limit: float) -> dict:
+    from benchmarks import peers
+    from siting.io.load import load_fast
+    from siting.precompute.sites import fast_pairs
+
+    inst = load_fast(folder)
+    pairs = fast_pairs(inst)
+    fn = {"spopt": peers.spopt_mclp, "pyomo": peers.pyomo_mclp}[name]
+    try:
+        return fn(inst, pairs, time_limit)
+    except Exception as err:  # a peer that fails is reported, not fatal
+        return {"status": f"failed: {type(err).__name__}: {err}"}
+
+
+def _stats(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values), 4), "min": round(min(values), 4), "max": round(max(values), 4)}
+
+
+def run(mode: str, repeat: int, out: Path, time_limit: float, only: list[str] | None = None) -> Path:
+    results = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"), "mode": mode, "machine": platform.node(), "cpu": _cpu(),
+        "cores": __import__("os").cpu_count(), "python": platform.python_version(),
+        "versions": {p: version(p) for p in ("siting", "highspy", "numba", "numpy", "scipy", "pyomo", "spopt", "pulp")},
+        "time_limit_s": time_limit, "repeat": repeat, "jit_warmup_s": round(warm_up(), 3), "cases": {},
+    }
+    with tempfile.TemporaryDirectory() as work:
+        for case in CASES:
+            if mode not in case.sizes or (only and case.name not in only):
+                continue
+            folder = case.build(Path(work), mode)
+            entry = {"siting": measure_siting(folder, repeat, time_limit), "peers": {}}
+            for peer in case.peers:
+                entry["peers"][peer] = measure_peer(peer, folder, time_limit)
+            results["cases"][case.name] = entry
+            print(f"{case.name}: {entry['siting']['status']} {entry['siting']['objective']} "
+                  f"total {entry['siting']['total']['median']:.2f}s; peers "
+                  + ", ".join(f"{k} {v.get('status')} {v.get('objective')} {v.get('solve', 0) + v.get('build', 0):.2f}s"
+                              for k, v in entry["peers"].items()), flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{time.strftime('%Y-%m-%d')}-{platform.node()}-{mode}"
+    path = out / f"{stem}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    (out / f"{stem}.md").write_text(markdown(results))
+    return path
+
+
+def markdown(results: dict) -> str:
+    lines = [f"# siting benchmarks — {results['mode']} ({results['date']})", "",
+             f"{results['cpu']}, {results['cores']} cores, Python {results['python']}, "
+             f"highspy {results['versions']['highspy']}; median of {results['repeat']} runs; "
+             f"numba JIT warm-up {results['jit_warmup_s']} s (excluded); time limit {results['time_limit_s']} s.", "",
+             "| case | size (vars / rows / nnz; demand → classes) | status | objective | load | precompute | reduce | build | solve | total | peak MB | peers (status, objective, build+solve s, ratio to siting total) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, entry in results["cases"].items():
+        s = entry["siting"]
+        z = s["size"]
+        peers = []
+        for peer, p in entry["peers"].items():
+            secs = p.get("build", 0) + p.get("solve", 0)
+            ratio = secs / s["total"]["median"] if s["total"]["median"] else float("nan")
+            peers.append(f"{peer}: {p.get('status')}, {p.get('objective')}, {secs:.2f} s, {ratio:.1f}×")
+        lines.append(
+            f"| {name} | {z['variables']} / {z['constraints']} / {z['nonzeros']}; {z['demand_points']} → {z['demand_classes']} "
+            f"| {s['status']} | {s['objective']} | " + " | ".join(f"{s[p]['median']:.3f}" for p in PHASES[:-1])
+            + f" | {s['total']['median']:.3f} | {s['peak_traced_mb']} | {'; '.join(peers)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mode", choices=["smoke", "full"], default="smoke")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--case", action="append", help="run only this case (repeatable)")
+    args = parser.parse_args(argv)
+    return run(args.mode, args.repeat, args.out, args.time_limit, args.case)
+
+
+if __name__ == "__main__":
+    print(main())
