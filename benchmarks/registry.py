@@ -24,6 +24,7 @@ class Case:
 
 SYNTHETIC = {  # size -> (demand points drawn, candidates, p)
     "smoke": (3_000, 60, 5),
+    "medium": (10_000, 1_000, 20),  # spopt writes a dense I x J model: this is what it can hold
     "full": (100_000, 1_000, 20),
 }
 
@@ -60,7 +61,9 @@ def orlib(name: str, fmt: str, folder: str) -> Callable[[Path, str], Path]:
 
 
 CASES = [
-    Case("fast-mclp-synthetic", synthetic_mclp, ("smoke", "full"), peers=("spopt", "pyomo")),
+    Case("fast-mclp-synthetic", synthetic_mclp, ("smoke",), peers=("spopt", "pyomo")),
+    Case("fast-mclp-10k", lambda work, size: synthetic_mclp(work, "medium"), ("full",), peers=("spopt", "pyomo")),
+    Case("fast-mclp-100k", synthetic_mclp, ("full",), peers=("pyomo",)),
     Case("nal-oost-fast", nal_oost, ("full",)),
     Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full")),
     Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",)),
