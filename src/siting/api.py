@@ -82,7 +82,7 @@ def solve_fast(
     if result.x is not None:
         solution = expand_solution(extract_fast(form, model_inst, result.x), classes, pairs)
         certificate = verify_fast(instance, pairs, solution)
-        _distrust_disagreement(result, certificate)
+        distrust_disagreement(result, certificate)
     times["extract"] = time.perf_counter() - t
     diagnosis = diagnose_fast(model_inst, model_pairs, form, options) if result.status == "infeasible" else []
     times["total"] = time.perf_counter() - start
@@ -137,7 +137,7 @@ def describe_fast(inst: FastInstance) -> str:
     )
 
 
-def _distrust_disagreement(result: SolveResult, certificate: Certificate) -> None:
+def distrust_disagreement(result: SolveResult, certificate: Certificate) -> None:
     """A solver answer that the independent checker contradicts is never reported as optimal."""
     tol = 1e-6 * max(1.0, abs(result.objective or 0.0))
     if certificate.violations or abs(certificate.objective - (result.objective or 0.0)) > tol:

@@ -45,6 +45,14 @@ class ParkParams(StrictModel):
     walk_cost_per_m: float = Field(default=0.0, ge=0, description="EUR per year per metre per vehicle "
                                    "(assignment cost when no assign_costs layer)")
     max_chargers: int = Field(default=200, ge=0, description="per type and square when land does not bound it")
+    max_squares: int | None = Field(default=None, ge=0, description="at most this many squares "
+                                    "(0: every company on its own connection)")
+    contracts: list[str] | None = Field(default=None, description="allowed tier contracts, e.g. ['firm'] "
+                                        "(None: every tier of the tiers layer)")
+    reserve_contracts: bool = Field(default=False, description="the contracted capacity of every square's tier "
+                                    "(x availability) must fit the grid headroom per slot, as a DSO grants it")
+    small_connection_kw: float = Field(default=0.0, ge=0, description="tiers up to this kW are small-consumption "
+                                       "connections, granted without headroom (3x80 A = 55.4 kW)")
     headroom_profile: str | None = Field(default=None, description="profile column applied to every grid area "
                                          "without its own `profile` field")
 

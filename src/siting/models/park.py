@@ -7,10 +7,11 @@ slots t of one day, grid areas g, pairs q = (k, s) that exist (d_ks <= D or give
          + sum_q c_q z_q + sum_k (a_conn M_k + M'_k) w_k
          + days h sum_t price_t (sum_{q,t} p_qt + sum_{k,t} r_kt) + days pi sum_k u_k
     s.t. sum_{o of s} y_o = x_s                                     tier
-         sum_{q of k} z_q + w_k = 1                                 assign
+         sum_{q of k} z_q + w_k = 1   (<= 1 with a penalty pi)      assign
          z_q <= x_s(q)                                              assign_open
          h sum_t p_qt + h sum_t r_kt + u_k = E_k                    energy
          p_qt <= Pmax_k z_q        (t in W_k)                       power_assign
+         h sum_t p_qt <= E_k z_q,  h sum_t r_kt <= E_k w_k            energy_assign
          r_kt <= min(O_kt, Pmax_k) w_k                              own_power
          sum_{q at s} p_qt <= sum_{o of s} cap_o avail_ot y_o        connection
          sum_{q at s} p_qt <= sum_c P_c n_sc                        charger_power
@@ -18,6 +19,8 @@ slots t of one day, grid areas g, pairs q = (k, s) that exist (d_ks <= D or give
          n_sc <= nmax_sc x_s                                        chargers_open
          sum_c m_c n_sc + a0_s x_s <= L_s                           land
          sum_{s in g} sum_q p_qt + sum_{k in g} r_kt <= H+_gt        grid_slot
+         sum_{o: g(s(o))=g, cap_o > small} cap_o avail_ot y_o <= H+_gt  grid_contract (optional)
+         sum_s x_s <= p                                             square_count (optional)
 
 With one slot, no grid, no chargers and one tier per square this is the capacitated facility
 location problem (split z: Beasley's multi-source CFLP; binary z: the single-source CFLP).
@@ -100,6 +103,7 @@ def build_park(inst: ParkInstance, idx: ParkIndex | None = None) -> Formulation:
     add_ineq_assign_open(form, inst)
     add_eq_energy(form, inst, idx)
     add_ineq_power_assign(form, inst, idx)
+    add_ineq_energy_assign(form, inst, idx)
     add_ineq_own_power(form, inst, idx)
     add_ineq_connection(form, inst, idx)
     add_ineq_charger_power(form, inst, idx)
@@ -107,6 +111,8 @@ def build_park(inst: ParkInstance, idx: ParkIndex | None = None) -> Formulation:
     add_ineq_chargers_open(form, inst)
     add_ineq_land_park(form, inst)
     add_ineq_grid_slot(form, inst, idx)
+    add_ineq_grid_contract(form, inst)
+    add_ineq_square_count(form, inst)
     set_objective(form, inst, idx)
     return form
 
@@ -172,12 +178,16 @@ def add_eq_tier(form: Formulation, inst: ParkInstance) -> None:
 
 
 def add_eq_assign(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
-    """sum_{q of k} z_q + w_k = 1: every company charges somewhere (validation guarantees an option)."""
+    """sum_{q of k} z_q + w_k = 1: every company charges somewhere (validation guarantees an option).
+
+    With an unmet-energy penalty the row is <= 1: a company may be left unserved (u_k = E_k)."""
     terms = [(form.vars["z"], inst.pair_company, np.arange(inst.n_pairs), 1.0)]
     if "w" in form.vars:
         terms.append((form.vars["w"], idx.own_company, np.arange(len(idx.own_company)), 1.0))
-    form.add_constraint("assign", inst.n_companies, terms, lower=1.0, upper=1.0,
-                        doc="each company charges at squares or at home", labels=inst.company_ids)
+    lower = 0.0 if inst.params.unmet_penalty is not None else 1.0
+    form.add_constraint("assign", inst.n_companies, terms, lower=lower, upper=1.0,
+                        doc="each company charges at squares or at home (or, with a penalty, nowhere)",
+                        labels=inst.company_ids)
 
 
 def add_ineq_assign_open(form: Formulation, inst: ParkInstance) -> None:
@@ -208,6 +218,33 @@ def add_ineq_power_assign(form: Formulation, inst: ParkInstance, idx: ParkIndex)
                         [(form.vars["p"], e, e, 1.0),
                          (form.vars["z"], e, idx.p_pair, -inst.max_kw[inst.pair_company[idx.p_pair]])],
                         upper=0.0, doc="charging power at a square only when assigned there, <= Pmax_k")
+
+
+def add_ineq_energy_assign(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
+    """h sum_t p_qt - E_k z_q <= 0 and h sum_t r_kt - E_k w_k <= 0: the energy a company takes at
+    a place is at most its share there. Implied for integer z; it makes the LP bound strong (z
+    pays for the energy it carries, as x_ij <= y_j does in the CFLP)."""
+    h = inst.hours
+    # implied by power_assign where the window at full power holds no more than E_k (the CFLP)
+    loose = inst.max_energy() > inst.energy_kwh * (1 + 1e-9)
+    q = np.flatnonzero(loose[inst.pair_company])
+    if len(q):
+        row = np.full(inst.n_pairs, -1)
+        row[q] = np.arange(len(q))
+        e = np.flatnonzero(row[idx.p_pair] >= 0)
+        form.add_constraint("energy_assign", len(q),
+                            [(form.vars["p"], row[idx.p_pair[e]], e, h),
+                             (form.vars["z"], np.arange(len(q)), q, -inst.energy_kwh[inst.pair_company[q]])],
+                            upper=0.0, doc="energy at a square within the company's share there")
+    if "r" not in form.vars:
+        return
+    pos = np.searchsorted(idx.own_company, idx.r_company)
+    k = np.arange(len(idx.own_company))
+    form.add_constraint("energy_own", len(k),
+                        [(form.vars["r"], pos, np.arange(len(idx.r_company)), h),
+                         (form.vars["w"], k, k, -inst.energy_kwh[idx.own_company])],
+                        upper=0.0, doc="energy at home within the company's share there",
+                        labels=inst.company_ids[idx.own_company])
 
 
 def add_ineq_own_power(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
@@ -331,6 +368,52 @@ def add_ineq_grid_slot(form: Formulation, inst: ParkInstance, idx: ParkIndex) ->
     labels = np.array([f"{inst.grid.ids[a]} slot {b}" for a, b in zip(g, t, strict=True)], dtype=object)
     form.add_constraint("grid_slot", len(keys), terms, upper=np.maximum(inst.headroom_kw[g, t], 0.0),
                         doc="all charging load in a grid area fits its headroom in every slot", labels=labels)
+
+
+def add_ineq_grid_contract(form: Formulation, inst: ParkInstance) -> None:
+    """sum_{o at squares in g, cap_o > small} cap_o avail_ot y_o <= H+_gt for every area g and slot t.
+
+    The DSO's view (`park.reserve_contracts`): a square's contracted capacity must fit the headroom
+    in every slot it may be used, whether or not it is used. A firm contract needs headroom in every
+    slot; a time-bound one only in its slots. Small-consumption tiers (cap_o <= small) are exempt.
+    Slots with the same availabilities and headroom give the same row: one row per distinct slot."""
+    p = inst.params
+    if not p.reserve_contracts or inst.grid is None:
+        return
+    area = inst.square_grid[inst.tier_square]
+    reserving = (area >= 0) & (inst.tier_kw > p.small_connection_kw)
+    rows_o, rows_r, coefs, upper, labels = [], [], [], [], []
+    n_rows = 0
+    for g in np.unique(area[reserving]):
+        tiers = np.flatnonzero(reserving & (area == g))
+        head = np.maximum(inst.headroom_kw[g], 0.0)
+        pattern = np.vstack([inst.tier_avail[tiers], head[None, :]]).T
+        _, slots = np.unique(pattern, axis=0, return_index=True)
+        slots = np.sort(slots)
+        o = np.repeat(tiers, len(slots))
+        t = np.tile(slots, len(tiers))
+        rows_o.append(o)
+        rows_r.append(n_rows + np.tile(np.arange(len(slots)), len(tiers)))
+        coefs.append(inst.tier_kw[o] * inst.tier_avail[o, t])
+        upper.append(head[slots])
+        labels += [f"{inst.grid.ids[g]} slot {b}" for b in slots]
+        n_rows += len(slots)
+    if not n_rows:
+        return
+    form.add_constraint("grid_contract", n_rows,
+                        [(form.vars["y"], np.concatenate(rows_r), np.concatenate(rows_o), np.concatenate(coefs))],
+                        upper=np.concatenate(upper),
+                        doc="contracted square connections fit the grid headroom in every slot they cover",
+                        labels=np.array(labels, dtype=object))
+
+
+def add_ineq_square_count(form: Formulation, inst: ParkInstance) -> None:
+    """sum_s x_s <= p (a scenario: at most p squares; p = 0 means no collective charging)."""
+    p = inst.params.max_squares
+    if p is None:
+        return
+    form.add_constraint("square_count", 1, [(form.vars["x"], np.zeros(inst.n_squares, int), np.arange(inst.n_squares), 1.0)],
+                        upper=float(p), doc="at most p squares", labels=["max_squares"])
 
 
 def _cell_labels(inst: ParkInstance, idx: ParkIndex) -> np.ndarray:
