@@ -24,6 +24,18 @@ ENTRIES: dict[str, dict[str, str]] = {
         "write": "siting.io.report:write_results",
         "describe": "siting.api:describe_fast",
     },
+    "park": {
+        "load": "siting.io.load_park:load_park",
+        "solve": "siting.api_park:solve_park",
+        "write": "siting.io.report_park:write_park_results",
+        "describe": "siting.api_park:describe_park",
+    },
+    "corridor": {
+        "load": "siting.io.load_corridor:load_corridor",
+        "solve": "siting.api_corridor:solve_corridor",
+        "write": "siting.io.report_corridor:write_corridor_results",
+        "describe": "siting.api_corridor:describe_corridor",
+    },
 }
 
 

@@ -8,7 +8,8 @@ import click
 
 from siting.cli.options import debug_opt, handle_errors
 
-FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf"]
+FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf", "orlib-cap", "holmberg"]
+FORMATS.append("frlm25")
 
 
 @click.command("import")
@@ -27,11 +28,15 @@ def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, debug: bool) 
       orlib-pmed  OR-Library p-median (pmed1.txt ...), graph, p      -> fast / pmedian
       swain       Swain's 55 points (swain.txt)                      -> fast / mclp
       spopt-sf    spopt's San Francisco data (folder with the CSVs)  -> fast / lscp, mclp, pmedian
+      orlib-cap   OR-Library capacitated warehouses (cap41.txt ...)  -> park / CFLP, split
+      holmberg    Holmberg single-source CFLP (p1 ... p71)           -> park / CFLP, single source
+      frlm25      25-node FRLM network (folder with the three CSVs)  -> corridor / flow (--set corridor.range=R)
 
     \b
     Examples:
       siting import orlib-scp scp41.txt --out instances/scp41
       siting import orlib-pmed pmed1.txt --out instances/pmed1
+      siting import orlib-cap cap41.txt --out instances/cap41
       siting solve instances/pmed1 --profile exact
     """
     from siting.importers import convert

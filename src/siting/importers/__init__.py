@@ -28,6 +28,9 @@ FORMATS = {
     "orlib-pmed": "orlib_pmed",
     "swain": "swain",
     "spopt-sf": "spopt_sf",
+    "orlib-cap": "orlib_cap",
+    "holmberg": "holmberg",
+    "frlm25": "frlm25",
 }
 
 
