@@ -8,8 +8,7 @@ import click
 
 from siting.cli.options import debug_opt, handle_errors
 
-FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf", "orlib-cap", "holmberg"]
-FORMATS.append("frlm25")
+FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf", "orlib-cap", "holmberg", "frlm25"]
 
 
 @click.command("import")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from siting import __version__
+from siting.cli.compare import compare_cmd
 from siting.cli.generate import generate_cmd
 from siting.cli.import_cmd import import_cmd
 from siting.cli.solve import solve_cmd
@@ -29,3 +30,4 @@ cli.add_command(solve_cmd)
 cli.add_command(validate_cmd)
 cli.add_command(import_cmd)
 cli.add_command(generate_cmd)
+cli.add_command(compare_cmd)

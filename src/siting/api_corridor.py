@@ -1,0 +1,209 @@
+"""Data-in/data-out functions of the corridor model: what the CLI, the tests and a notebook call.
+
+`solve_corridor` runs the whole pipeline - load, paths, arc-cover sets, build, solve, extract,
+verify (round-trip simulation) - and returns a `CorridorRun` with every intermediate and the
+time of each phase.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from siting.instance_corridor import CorridorInstance
+from siting.models.corridor import assignment_pairs, build_corridor, objective_kind
+from siting.models.formulation import Formulation
+from siting.precompute.paths import (
+    ArcCover,
+    Paths,
+    afir_sets,
+    arc_cover_sets,
+    k_shortest_paths,
+    shortest_paths,
+)
+from siting.solve import SolveOptions, SolveResult, solve
+from siting.verify import Certificate
+from siting.verify_corridor import verify_corridor
+
+
+@dataclass(frozen=True)
+class CorridorSolution:
+    open: np.ndarray  # bool[J]
+    chargers: np.ndarray  # int[J]
+    upgrades: np.ndarray  # bool[G]
+    refuelled: np.ndarray  # y per OD flow
+    path_refuelled: np.ndarray | None  # v per path (k_paths > 1)
+    assignment: np.ndarray | None  # z per (od, site) pair (capacitated)
+    assignment_pairs: np.ndarray  # (k, 2): od, site
+
+
+@dataclass
+class CorridorRun:
+    instance: CorridorInstance
+    paths: Paths
+    cover: ArcCover
+    formulation: Formulation
+    result: SolveResult
+    solution: CorridorSolution | None
+    certificate: Certificate | None
+    times: dict[str, float] = field(default_factory=dict)
+    warm_start: dict = field(default_factory=dict)
+    source: Path | None = None
+    diagnosis: list[str] = field(default_factory=list)
+    afir_uncoverable: list[str] = field(default_factory=list)  # TEN-T road nodes no allowed site can serve
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def objective(self) -> float | None:
+        return self.result.objective
+
+
+def corridor_paths(inst: CorridorInstance) -> Paths:
+    """The shortest path of every OD flow, or its k-shortest paths within the detour."""
+    net, p = inst.network, inst.params
+    if p.k_paths > 1:
+        paths, _ = k_shortest_paths(net.n_nodes, net.u, net.v, net.length, inst.od_origin, inst.od_destination,
+                                    p.k_paths, p.detour)
+    else:
+        paths, _ = shortest_paths(net.n_nodes, net.u, net.v, net.length, inst.od_origin, inst.od_destination)
+    return paths
+
+
+def precompute_corridor(inst: CorridorInstance, paths: Paths | None = None) -> tuple[Paths, ArcCover]:
+    paths = corridor_paths(inst) if paths is None else paths
+    cover = arc_cover_sets(paths, inst.network.n_nodes, inst.site_node, inst.vehicle_range)
+    return paths, cover
+
+
+def extract_corridor(form: Formulation, inst: CorridorInstance, paths: Paths, x: np.ndarray) -> CorridorSolution:
+    n_grid = inst.grid.size if inst.grid is not None else 0
+    upgrades = np.zeros(n_grid, bool)
+    if "u" in form.vars:
+        upgrades[inst.grid.upgradable] = form.values(x, "u") > 0.5
+    pairs = assignment_pairs(inst, paths)
+    return CorridorSolution(
+        open=form.values(x, "x") > 0.5,
+        chargers=np.round(form.values(x, "n")).astype(np.int64),
+        upgrades=upgrades,
+        refuelled=np.clip(form.values(x, "y"), 0.0, 1.0),
+        path_refuelled=np.clip(form.values(x, "v"), 0.0, 1.0) if "v" in form.vars else None,
+        assignment=np.clip(form.values(x, "z"), 0.0, 1.0) if "z" in form.vars else None,
+        assignment_pairs=pairs,
+    )
+
+
+def solve_corridor(
+    instance: CorridorInstance | str | Path,
+    options: SolveOptions = SolveOptions(),
+    overrides: list[str] | None = None,
+    paths: Paths | None = None,
+) -> CorridorRun:
+    """Solve the corridor model on an instance (a folder path or a loaded CorridorInstance).
+
+    `paths` may be given to reuse the paths of an earlier run on the same network and flows."""
+    times: dict[str, float] = {}
+    start = t = time.perf_counter()
+    source = None
+    if not isinstance(instance, CorridorInstance):
+        from siting.io.load import instance_folder
+        from siting.io.load_corridor import load_corridor
+
+        source = instance_folder(instance)
+        instance = load_corridor(instance, overrides)
+    times["load"], t = time.perf_counter() - t, time.perf_counter()
+    paths, cover = precompute_corridor(instance, paths)
+    afir = afir_rows(instance)
+    times["precompute"], t = time.perf_counter() - t, time.perf_counter()
+    form = build_corridor(instance, paths, cover, afir)
+    times["build"] = time.perf_counter() - t
+    result = solve(form, options, None)
+    times["solve"] = result.seconds
+    t = time.perf_counter()
+    solution = certificate = None
+    if result.x is not None:
+        solution = extract_corridor(form, instance, paths, result.x)
+        certificate = verify_corridor(instance, paths, solution)
+        _distrust_disagreement(result, certificate, form.sense)
+    times["extract"] = time.perf_counter() - t
+    diagnosis = diagnose_corridor(instance, paths, cover, form, options) if result.status == "infeasible" else []
+    times["total"] = time.perf_counter() - start
+    run = CorridorRun(instance, paths, cover, form, result, solution, certificate, times, {"used": False}, source,
+                      diagnosis)
+    if afir is not None:
+        run.afir_uncoverable = [f"{road}: {instance.network.label(t)}" for road, t in afir[3]]
+    return run
+
+
+def afir_rows(inst: CorridorInstance) -> tuple | None:
+    """The AFIR covering rows (precompute.paths.afir_sets) when corridor.afir_spacing is on."""
+    net = inst.network
+    if not inst.params.afir_spacing or net.tent is None or net.road is None:
+        return None
+    from siting.verify_corridor import AFIR_NEAR
+
+    near = inst.site_snap <= AFIR_NEAR if inst.site_snap is not None else np.ones(inst.n_sites, bool)
+    return afir_sets(net.n_nodes, net.u, net.v, net.length, net.road, net.tent, inst.site_node, near & inst.allowed)
+
+
+def diagnose_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, form: Formulation,
+                      options: SolveOptions) -> list[str]:
+    """Cheap screens in planners' words first; then relax one constraint family at a time."""
+    findings = []
+    p = inst.params
+    if p.objective == "cost" and p.required_share is not None:
+        total = float(inst.flow.sum())
+        possible = float(inst.flow[np.isin(np.arange(inst.n_od), paths.od[~cover.impossible])].sum())
+        if possible < p.required_share * total:
+            findings.append(f"even with every allowed station open only {possible:,.1f} of {total:,.1f} trucks/day "
+                            f"({100 * possible / max(total, 1e-9):.1f} %) can be refuelled at range {inst.vehicle_range:g}; "
+                            f"the required share is {100 * p.required_share:g} %")
+    for a, area in enumerate(inst.area_ids):
+        free = int(np.sum(inst.allowed & ~inst.is_existing & (inst.area_of_site == a)))
+        if inst.area_min[a] > free:
+            findings.append(f"search area {area} needs at least {inst.area_min[a]:g} new stations but has {free} candidates")
+    if p.p is not None and len(inst.area_ids) and inst.area_min.sum() > p.p:
+        findings.append(f"the search areas need {inst.area_min.sum():g} new stations together, more than p = {p.p}")
+    if findings:
+        return findings
+    from siting.diagnose import elastic_conflicts
+
+    conflicts = elastic_conflicts(form, options)
+    found = [c.sentence() for c in conflicts] or ["no single constraint family explains the infeasibility"]
+    if "afir" in form.cons:
+        found.append("AFIR spacing is on (corridor.afir_spacing): p, the budget, the grid headroom or the land may not "
+                     "allow a pool on every TEN-T stretch; solve without it to see the longest gaps")
+    return found
+
+
+def _distrust_disagreement(result: SolveResult, certificate: Certificate, sense: str) -> None:
+    """A solver answer that the round-trip simulation contradicts is never reported as optimal."""
+    tol = 1e-6 * max(1.0, abs(result.objective or 0.0))
+    claimed = result.objective or 0.0
+    # a maximising incumbent may leave y below what its stations refuel (the simulation then finds
+    # more, which is not an error); finding less, or another cost, is
+    wrong = (certificate.objective < claimed - tol) if sense == "max" else abs(certificate.objective - claimed) > tol
+    if certificate.violations or wrong:
+        result.message = (f"the round-trip simulation disagrees with the solver (solver {result.objective}, "
+                          f"simulation {certificate.objective}, violations: {certificate.violations}); "
+                          f"status was {result.status}")
+        result.status = "error"
+
+
+def describe_corridor(inst: CorridorInstance) -> str:
+    p = inst.params
+    net = inst.network
+    excluded = f", {len(inst.excluded)} OD flows excluded (no path)" if inst.excluded else ""
+    return (f"{inst.name}: valid — road graph {net.n_nodes} nodes / {len(net.u)} edges, {inst.n_od} OD flows "
+            f"({inst.flow.sum():,.1f} trucks/day){excluded}, {int((~inst.is_existing).sum())} candidates, "
+            f"{int(inst.is_existing.sum())} existing stations, {len(inst.area_ids)} search areas, "
+            f"{inst.grid.size if inst.grid else 0} grid areas; objective {p.objective}, range {inst.vehicle_range:g}")
+
+
+__all__ = ["CorridorRun", "CorridorSolution", "solve_corridor", "describe_corridor", "precompute_corridor",
+           "objective_kind"]

@@ -1,0 +1,54 @@
+"""`siting compare`: solve a corridor instance under several scenarios and compare them side by side."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from siting.cli.options import debug_opt, handle_errors, instance_arg, solver_options
+
+
+@click.command("compare")
+@instance_arg
+@click.option("--scenario", "scenarios", multiple=True, required=True, type=click.Path(path_type=Path),
+              help="A scenario TOML file (repeatable); see src/siting/scenario.py for the format.")
+@click.option("--no-base", is_flag=True, help="Do not include the instance as it is as the first option.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for compare.md, compare.csv and the maps "
+              "(default results/<instance>-compare-<timestamp>).")
+@click.option("--overwrite", is_flag=True, help="Replace the folder if it exists.")
+@solver_options
+@debug_opt
+@handle_errors
+def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, time_limit, gap, threads, seed,
+                no_warm_start, debug) -> None:
+    """Solve every corridor option and write compare.md, compare.csv and one map per option.
+
+    \b
+    Examples:
+      siting compare instances/nal-oost-corridor \\
+          --scenario instances/nal-oost-corridor/scenarios/a1-a35-first.toml \\
+          --scenario instances/nal-oost-corridor/scenarios/a12-a15-first.toml
+    """
+    from siting.errors import SitingError
+    from siting.io.load import instance_folder
+    from siting.io.report_corridor import write_compare
+    from siting.io.write import check_output_folder
+    from siting.registry import model_of
+    from siting.scenario import load_scenario, solve_scenarios
+    from siting.solve import SolveOptions
+
+    if model_of(instance) != "corridor":
+        raise SitingError("siting compare works on corridor instances (model = \"corridor\")")
+    loaded = [load_scenario(path) for path in scenarios]  # bad scenario files stop here (exit 2)
+    folder = instance_folder(instance)
+    out = out or Path("results") / f"{folder.name}-compare-{time.strftime('%Y%m%d-%H%M%S')}"
+    check_output_folder(out, overwrite)
+    options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
+                           seed=seed, warm_start=not no_warm_start)
+    click.echo(f"Solving {len(loaded) + (0 if no_base else 1)} options of {folder.name} ...", err=True)
+    runs = solve_scenarios(folder, loaded, options, base=not no_base)
+    _, text = write_compare(runs, out, overwrite)
+    click.echo(text)
+    click.echo(f"Written to {out}/ (compare.md, compare.csv, map-*.png)")

@@ -1,0 +1,395 @@
+"""Turn a solved corridor run into the result folder: summary.json, summary.md, sites.gpkg, map.png.
+
+summary.json has the same top-level keys as the fast model's (status, objective, best_bound,
+gap, model, objective_kind, times, solver, instance, kpis, ...), plus `flows` (the heaviest OD
+flows and whether they are refuelled) and `excluded` (flows left out at loading).
+"""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from siting import __version__
+from siting.api_corridor import CorridorRun
+from siting.io.load import instance_hash
+from siting.io.write import _frame, write_atomic, write_gpkg, write_json
+from siting.models.corridor import objective_kind
+from siting.verify_corridor import afir_gaps, od_length, refuelled_ods
+
+MAX_LISTED = 25
+
+
+def summary_dict(run: CorridorRun) -> dict:
+    inst, res, cert = run.instance, run.result, run.certificate
+    return {
+        "status": res.status,
+        "objective": res.objective,
+        "best_bound": res.best_bound,
+        "gap": res.gap,
+        "model": "corridor",
+        "objective_kind": objective_kind(inst),
+        "objective_name": inst.params.objective,
+        "message": res.message,
+        "verified": None if cert is None else {"objective": cert.objective, "feasible": cert.feasible,
+                                               "violations": cert.violations, "method": "round-trip simulation"},
+        "times": {k: round(v, 4) for k, v in run.times.items()},
+        "solver": res.solver,
+        "warm_start": run.warm_start,
+        "instance": {
+            "name": inst.name,
+            "path": str(run.source) if run.source else None,
+            "sha256": instance_hash(run.source) if run.source else {},
+            "parameters": {**inst.params.model_dump(), "range_used": inst.vehicle_range},
+        },
+        "size": {**run.formulation.summary(), "od_flows": inst.n_od, "paths": run.paths.n_paths,
+                 "arc_cover_rows": run.cover.n_rows, "sites": inst.n_sites, "road_nodes": inst.network.n_nodes,
+                 "road_edges": len(inst.network.u)},
+        "kpis": cert.kpis if cert else {},
+        "flows": _flow_rows(run)[:MAX_LISTED],
+        "excluded": [{"od": od, "reason": reason} for od, reason in inst.excluded],
+        "afir": afir_gaps(inst, run.solution.open) if run.solution is not None else [],
+        "afir_uncoverable": run.afir_uncoverable,
+        "diagnosis": run.diagnosis,
+        "siting_version": __version__,
+        "python": platform.python_version(),
+    }
+
+
+def _flow_table(run: CorridorRun) -> pd.DataFrame:
+    inst = run.instance
+    length = od_length(inst, run.paths)
+    refuelled = refuelled_ods(inst, run.paths, run.solution.open) if run.solution is not None else np.zeros(inst.n_od, bool)
+    return pd.DataFrame({
+        "od": inst.od_ids.astype(str),
+        "origin": inst.network.node_ids[inst.od_origin].astype(str),
+        "destination": inst.network.node_ids[inst.od_destination].astype(str),
+        "trucks_per_day": inst.flow,
+        "length": length,
+        "refuelled": refuelled,
+        "refuelled_share": run.solution.refuelled if run.solution is not None else np.zeros(inst.n_od),
+    })
+
+
+def _flow_rows(run: CorridorRun) -> list[dict]:
+    df = _flow_table(run).sort_values("trucks_per_day", ascending=False, kind="stable")
+    return [{k: (float(v) if isinstance(v, (float, np.floating)) else bool(v) if isinstance(v, (bool, np.bool_)) else v)
+             for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _sites_table(run: CorridorRun) -> pd.DataFrame:
+    inst, sol = run.instance, run.solution
+    p = inst.params
+    grid_ids = inst.grid.ids if inst.grid is not None else np.array([], dtype=object)
+    area = np.array([grid_ids[g] if g >= 0 else "" for g in inst.grid_of_site], dtype=object)
+    search = np.array([inst.area_ids[a] if a >= 0 else "" for a in inst.area_of_site], dtype=object)
+    new_chargers = sol.chargers - inst.existing_chargers
+    status = np.where(inst.is_existing, "existing", np.where(sol.open, "new", "closed"))
+    df = pd.DataFrame({
+        "id": inst.site_ids.astype(str),
+        "name": inst.site_names.astype(str) if inst.site_names is not None else "",
+        "status": status,
+        "road_node": inst.network.node_ids[inst.site_node].astype(str),
+        "snap_distance": inst.site_snap if inst.site_snap is not None else np.zeros(inst.n_sites),
+        "chargers": sol.chargers,
+        "existing_chargers": inst.existing_chargers,
+        "new_chargers": new_chargers,
+        "new_kw": p.kw_per_charger * new_chargers,
+        "grid_area": area,
+        "search_area": search,
+        "cost": np.where(sol.open & ~inst.is_existing, inst.fixed_cost, 0.0) + inst.cost_per_charger * new_chargers,
+    })
+    flow_through = np.zeros(inst.n_sites)
+    refuelled = refuelled_ods(inst, run.paths, sol.open)
+    node_flow = np.zeros(inst.network.n_nodes)
+    for q in range(run.paths.n_paths):
+        od = run.paths.od[q]
+        if refuelled[od]:
+            node_flow[run.paths.nodes_of(q)] += inst.flow[od]
+    flow_through = node_flow[inst.site_node]
+    df["refuelled_trucks_passing"] = flow_through
+    if sol.assignment is not None:
+        from siting.verify_corridor import round_trip_energy
+
+        energy = round_trip_energy(inst, run.paths)
+        pairs = sol.assignment_pairs
+        df["energy_kwh_day"] = np.bincount(pairs[:, 1], weights=energy[pairs[:, 0]] * sol.assignment, minlength=inst.n_sites)
+    return df
+
+
+def summary_markdown(summary: dict, run: CorridorRun) -> str:
+    k = summary["kpis"]
+    gap = summary["gap"]
+    p = run.instance.params
+    lines = [
+        f"# siting — {summary['instance']['name']} (truck corridor, {summary['objective_name']})",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| status | **{summary['status']}** ({summary['message']}) |",
+        f"| objective ({summary['objective_kind']}) | {_num(summary['objective'])} |",
+        f"| best bound | {_num(summary['best_bound'])} |",
+        f"| gap | {'' if gap is None else f'{100 * gap:.3f} %'} |",
+        f"| truck range on one charge | {_num(run.instance.vehicle_range)} |",
+    ]
+    labels = [
+        ("refuelled_flow", "trucks per day whose round trip can be charged", ""),
+        ("refuelled_pct", "share of all OD truck flow charged", "%"),
+        ("refuelled_truck_km", "truck-km per day charged", ""),
+        ("energy_kwh_day", "charging energy per day (refuelled flows)", "kWh"),
+        ("stations_open", "stations open", ""),
+        ("new_stations", "new stations", ""),
+        ("existing_stations", "existing stations", ""),
+        ("new_chargers", "new chargers", ""),
+        ("new_kw", "new charging power", "kW"),
+        ("cost", "investment", "EUR"),
+        ("grid_upgrades", "grid upgrades bought", ""),
+        ("grid_areas_full", "grid areas at their limit", ""),
+        ("capacity_use_pct", "use of charger capacity", "%"),
+        ("afir_core_longest_gap_km", "AFIR: longest stretch without a station on a TEN-T core road", "km (limit 60)"),
+    ]
+    for key, label, unit in labels:
+        if key in k:
+            lines.append(f"| {label} | {_num(k[key])} {unit} |")
+    t = summary["times"]
+    lines.append(f"| time | {t.get('total', 0):.2f} s (load {t.get('load', 0):.2f}, precompute {t.get('precompute', 0):.2f}, "
+                 f"build {t.get('build', 0):.2f}, solve {t.get('solve', 0):.2f}) |")
+    s = summary["size"]
+    lines.append(f"| model size | {s['variables']} variables, {s['constraints']} constraints, {s['nonzeros']} nonzeros; "
+                 f"{s['od_flows']} OD flows, {s['arc_cover_rows']} arc-cover rows |")
+    if summary["diagnosis"]:
+        lines += ["", "## Why there is no feasible plan", ""] + [f"- {d}" for d in summary["diagnosis"]]
+    if summary["verified"] and summary["verified"]["violations"]:
+        lines += ["", "**The round-trip simulation found violations:** " + "; ".join(summary["verified"]["violations"])]
+    if run.solution is not None:
+        sites = _sites_table(run)
+        lines += ["", "## Stations", "", "| station | status | chargers | kW new | refuelled trucks/day passing | search area | grid area |",
+                  "|---|---|---|---|---|---|---|"]
+        shown = sites[sites["status"] != "closed"].sort_values(["status", "refuelled_trucks_passing"], ascending=[False, False])
+        for _, row in shown.head(2 * MAX_LISTED).iterrows():
+            label = f"{row['name']} ({row['id']})" if row["name"] else row["id"]
+            lines.append(f"| {label} | {row['status']} | {row['chargers']} | {row['new_kw']:g} | "
+                         f"{row['refuelled_trucks_passing']:,.1f} | {row['search_area']} | {row['grid_area']} |")
+    if summary["flows"]:
+        lines += ["", "## Heaviest OD flows", "", "| from | to | trucks/day | length | charged |", "|---|---|---|---|---|"]
+        lines += [f"| {f['origin']} | {f['destination']} | {f['trucks_per_day']:,.1f} | {f['length']:,.1f} | "
+                  f"{'yes' if f['refuelled'] else 'no'} |" for f in summary["flows"][:15]]
+    afir = [g for g in summary["afir"] if g["length_km"] >= 20.0]
+    if afir:
+        title = "a constraint" if p.afir_spacing else "reported, not a constraint"
+        lines += ["", f"## AFIR spacing ({title})", "",
+                  "| road | TEN-T | length in region km | stations | longest gap km | where | limit km | ok |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for g in afir:
+            gap = g["longest_gap_km"] if not g["without_pool_km"] else g["without_pool_km"]
+            where = g["where"] if not g["without_pool_km"] else "no station on this road"
+            lines.append(f"| {g['road']} | {g['tent']} | {g['length_km']:.0f} | {g['pools']} | {gap:.0f} | {where} | "
+                         f"{g['limit_km']:.0f} | {'yes' if g['compliant'] else 'no'} |")
+    if summary["afir_uncoverable"]:
+        lines += ["", f"AFIR: {len(summary['afir_uncoverable'])} TEN-T road nodes have no allowed site within half the "
+                  "spacing; the constraint leaves them out, e.g. " + ", ".join(summary["afir_uncoverable"][:5])]
+    if summary["excluded"]:
+        lines += ["", f"## OD flows left out ({len(summary['excluded'])})", ""]
+        lines += [f"- {e['od']}: {e['reason']}" for e in summary["excluded"][:MAX_LISTED]]
+    lines += ["", f"Range {_num(run.instance.vehicle_range)} per charge; rules: models/corridor.md "
+              f"(round trip on the shortest path{', up to ' + str(p.k_paths) + ' paths within the detour' if p.k_paths > 1 else ''})."]
+    return "\n".join(lines) + "\n"
+
+
+def _num(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+def result_layers(run: CorridorRun) -> dict:
+    inst = run.instance
+    crs = inst.crs
+    sites = _sites_table(run)
+    keep = (sites["status"] != "closed").to_numpy()
+    layers = {"sites": _frame(sites[keep].reset_index(drop=True), inst.site_xy[keep] if inst.site_xy is not None else None, crs)}
+    flows = _flow_table(run)
+    layers["flows"] = _frame(flows, None, crs)
+    net = inst.network
+    if net.node_xy is not None:
+        import geopandas as gpd
+        import shapely
+
+        load = np.zeros(len(net.u))
+        edge_index = {}
+        for e, (a, b) in enumerate(zip(net.u.tolist(), net.v.tolist(), strict=True)):
+            edge_index.setdefault((min(a, b), max(a, b)), e)
+        refuelled = flows["refuelled"].to_numpy()
+        for q in range(run.paths.n_paths):
+            nodes = run.paths.nodes_of(q)
+            w = inst.flow[run.paths.od[q]] if refuelled[run.paths.od[q]] else 0.0
+            for a, b in zip(nodes[:-1].tolist(), nodes[1:].tolist(), strict=True):
+                load[edge_index[(min(a, b), max(a, b))]] += w
+        coords = np.stack([net.node_xy[net.u], net.node_xy[net.v]], axis=1)
+        layers["roads"] = gpd.GeoDataFrame({
+            "u": net.node_ids[net.u].astype(str), "v": net.node_ids[net.v].astype(str), "length": net.length,
+            "road": net.road if net.road is not None else "", "refuelled_trucks_per_day": load,
+        }, geometry=shapely.linestrings(coords), crs=crs)
+    if inst.grid is not None:
+        g, sol = inst.grid, run.solution
+        layers["grid_use"] = _frame(pd.DataFrame({
+            "id": g.ids.astype(str), "available_kw": g.available_kw,
+            "new_load_kw": inst.resources.new_load_kw(sol.chargers), "upgrade_bought": sol.upgrades,
+            "allowed_kw": g.allowed_kw(sol.upgrades),
+            "sites": np.bincount(inst.grid_of_site[inst.grid_of_site >= 0], minlength=g.size),
+        }), None, crs)
+    return layers
+
+
+def draw_map(run: CorridorRun, path: Path) -> bool:
+    """map.png: roads by refuelled truck flow, existing and new stations, substations."""
+    inst, sol = run.instance, run.solution
+    net = inst.network
+    if net.node_xy is None or sol is None or inst.site_xy is None:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    layers = result_layers(run)
+    roads = layers["roads"]
+    coords = np.stack([net.node_xy[net.u], net.node_xy[net.v]], axis=1)
+    load = roads["refuelled_trucks_per_day"].to_numpy()
+    fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
+    ax.add_collection(LineCollection(coords, colors="#bdbdbd", linewidths=0.6))
+    on = load > 0
+    if on.any():
+        widths = 0.8 + 4.0 * load[on] / load.max()
+        ax.add_collection(LineCollection(coords[on], colors="#2171b5", linewidths=widths, label="refuelled truck flow"))
+    if inst.grid is not None and inst.grid.xy is not None:
+        g = inst.grid
+        full = g.available_kw <= 0
+        ax.scatter(g.xy[full, 0], g.xy[full, 1], marker="^", s=30, facecolors="none", edgecolors="#cb181d",
+                   label="substation, no headroom")
+        ax.scatter(g.xy[~full, 0], g.xy[~full, 1], marker="^", s=30, facecolors="none", edgecolors="#31a354",
+                   label="substation with headroom")
+    s = inst.site_xy
+    ex = inst.is_existing
+    new = sol.open & ~ex
+    cand = ~sol.open
+    ax.scatter(s[cand, 0], s[cand, 1], marker="o", s=6, c="#969696", label="candidate (not chosen)")
+    ax.scatter(s[ex, 0], s[ex, 1], marker="s", s=18, c="#636363", label="existing truck charger")
+    ax.scatter(s[new, 0], s[new, 1], marker="*", s=200, c="#238b45", edgecolors="black", linewidths=0.5,
+               label="new station")
+    ax.autoscale()
+    ax.set_aspect("equal")
+    k = run.certificate.kpis if run.certificate else {}
+    ax.set_title(f"{inst.name}: {k.get('refuelled_pct', 0):.1f} % of truck flow charged, "
+                 f"{k.get('new_stations', 0)} new stations (status {run.status})")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+def write_corridor_results(run: CorridorRun, out: Path, overwrite: bool = False) -> dict:
+    summary = summary_dict(run)
+
+    def contents(folder: Path) -> None:
+        if run.solution is not None:
+            write_gpkg(folder / "sites.gpkg", result_layers(run), run.instance.crs)
+            summary["map"] = "map.png" if draw_map(run, folder / "map.png") else None
+        write_json(folder / "summary.json", summary)
+        (folder / "summary.md").write_text(summary_markdown(summary, run))
+
+    write_atomic(out, overwrite, contents)
+    return summary
+
+
+# -- siting compare ---------------------------------------------------------------------------------
+COMPARE_ROWS = [
+    ("status", "result"),
+    ("gap_pct", "distance to the proven best, %"),
+    ("new_stations", "new hubs"),
+    ("stations_open", "hubs open (new + existing)"),
+    ("new_chargers", "new chargers"),
+    ("new_kw", "new charging power, kW"),
+    ("refuelled_flow", "e-trucks per day whose trip can be charged"),
+    ("refuelled_pct", "share of all truck trips charged, %"),
+    ("refuelled_truck_km", "truck-km per day charged"),
+    ("energy_kwh_day", "charging energy per day, kWh"),
+    ("cost", "investment, EUR"),
+    ("grid_upgrades", "grid upgrades bought"),
+    ("grid_use", "grid use (new load / allowed, kW) where hubs are added"),
+    ("afir_core_longest_gap_km", "AFIR: longest gap on a TEN-T core road, km (limit 60)"),
+    ("new_hubs", "where the new hubs are"),
+]
+
+
+def compare_frame(runs: list) -> pd.DataFrame:
+    """One row per indicator, one column per option (scenario name)."""
+    cols = {}
+    for scenario, run in runs:
+        k = run.certificate.kpis if run.certificate else {}
+        values = {key: k.get(key) for key, _ in COMPARE_ROWS}
+        values["status"] = run.status
+        values["gap_pct"] = None if run.result.gap is None else round(100 * run.result.gap, 3)
+        if run.solution is not None:
+            inst, sol = run.instance, run.solution
+            new = np.flatnonzero(sol.open & ~inst.is_existing)
+            values["new_hubs"] = "; ".join(f"{inst.site_label(j)} in {inst.area_ids[inst.area_of_site[j]]}"
+                                           if inst.area_of_site[j] >= 0 else inst.site_label(j) for j in new)
+            if inst.grid is not None:
+                load = inst.resources.new_load_kw(sol.chargers)
+                allowed = inst.grid.allowed_kw(sol.upgrades)
+                used = np.flatnonzero(load > 0)
+                values["grid_use"] = "; ".join(f"{inst.grid.ids[g]} {load[g]:,.0f}/{allowed[g]:,.0f}" for g in used)
+        cols[scenario.name] = [values[key] for key, _ in COMPARE_ROWS]
+    return pd.DataFrame(cols, index=[label for _, label in COMPARE_ROWS])
+
+
+def compare_markdown(frame: pd.DataFrame, runs: list) -> str:
+    lines = ["# Corridor options compared", "",
+             "Each column is one option (a scenario of the same instance). \"e-trucks per day whose trip can be "
+             "charged\": trucks that can drive their round trip with the hubs of that option, under the rules of "
+             "models/corridor.md. \"result\" optimal means no better plan exists under the option's rules.", ""]
+    for scenario, run in runs:
+        lines.append(f"- **{scenario.name}**: {scenario.description or '(no description)'}"
+                     + (f" — map: map-{_slug(scenario.name)}.png" if run.solution is not None else ""))
+    lines += ["", "| | " + " | ".join(frame.columns) + " |", "|---|" + "---|" * len(frame.columns)]
+    for label, row in frame.iterrows():
+        lines.append(f"| {label} | " + " | ".join(_cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return _num(value)
+    return str(value).replace("|", "/")
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "option"
+
+
+def write_compare(runs: list, out: Path, overwrite: bool = False) -> tuple[pd.DataFrame, str]:
+    """compare.md, compare.csv and map-<option>.png, written atomically into `out`."""
+    frame = compare_frame(runs)
+    text = compare_markdown(frame, runs)
+
+    def contents(folder: Path) -> None:
+        frame.to_csv(folder / "compare.csv", index_label="indicator")
+        (folder / "compare.md").write_text(text)
+        for scenario, run in runs:
+            if run.solution is not None:
+                draw_map(run, folder / f"map-{_slug(scenario.name)}.png")
+
+    write_atomic(out, overwrite, contents)
+    return frame, text
