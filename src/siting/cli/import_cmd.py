@@ -16,9 +16,12 @@ FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf", "orlib-cap", "holmber
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Instance folder to create.")
 @click.option("--overwrite", is_flag=True, help="Replace the folder if it exists.")
+@click.option("--range", "range_", type=click.FloatRange(min=0, min_open=True),
+              help="frlm25: vehicle range in the network's length unit.")
+@click.option("--p", "p", type=click.IntRange(min=0), help="frlm25: number of stations.")
 @debug_opt
 @handle_errors
-def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, debug: bool) -> None:
+def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, range_, p, debug: bool) -> None:
     """Convert a benchmark file into an instance folder.
 
     \b
@@ -36,10 +39,12 @@ def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, debug: bool) 
       siting import orlib-scp scp41.txt --out instances/scp41
       siting import orlib-pmed pmed1.txt --out instances/pmed1
       siting import orlib-cap cap41.txt --out instances/cap41
+      siting import frlm25 instances/reference/frlm25 --out /tmp/f25 --range 12 --p 3
       siting solve instances/pmed1 --profile exact
     """
     from siting.importers import convert
     from siting.io.write import write_atomic
 
-    write_atomic(out, overwrite, lambda folder: convert(fmt, source, folder))
+    options = {k: v for k, v in {"range_": range_, "p": p}.items() if v is not None}
+    write_atomic(out, overwrite, lambda folder: convert(fmt, source, folder, **options))
     click.echo(f"{fmt}: {source} -> {out}/")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import inspect
 import math
 import tomllib
 from dataclasses import dataclass
@@ -34,15 +35,22 @@ FORMATS = {
 }
 
 
-def convert(fmt: str, source: Path, folder: Path) -> None:
-    """Write the instance folder for benchmark `source` of format `fmt` into `folder`."""
+def convert(fmt: str, source: Path, folder: Path, **options) -> None:
+    """Write the instance folder for benchmark `source` of format `fmt` into `folder`.
+
+    `options` go to the format's converter (frlm25: range_, p); a format without them refuses."""
     source, folder = Path(source), Path(folder)
     if fmt not in FORMATS:
         raise InstanceError(Problem(str(source), f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}"))
     if not source.exists():
         raise InstanceError(Problem(str(source), "file not found"))
     module = importlib.import_module(f"siting.importers.{FORMATS[fmt]}")
-    module.convert(source, folder)
+    accepted = inspect.signature(module.convert).parameters
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        names = ", ".join("--" + k.rstrip("_") for k in unknown)
+        raise InstanceError(Problem(str(source), f"format {fmt} does not take {names}"))
+    module.convert(source, folder, **options)
 
 
 # -- errors ---------------------------------------------------------------------------------------
