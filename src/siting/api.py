@@ -51,8 +51,11 @@ def solve_fast(
     instance: FastInstance | str | Path,
     options: SolveOptions = SolveOptions(),
     overrides: list[str] | None = None,
+    pairs: Pairs | None = None,
 ) -> FastRun:
-    """Solve the fast model on an instance (a folder path or a loaded FastInstance)."""
+    """Solve the fast model on an instance (a folder path or a loaded FastInstance).
+
+    `pairs`, when given, are the instance's precomputed pairs (shared by a sweep's runs)."""
     times: dict[str, float] = {}
     start = t = time.perf_counter()
     source = None
@@ -62,7 +65,10 @@ def solve_fast(
         source = instance_folder(instance)
         instance = load_fast(instance, overrides)
     times["load"], t = time.perf_counter() - t, time.perf_counter()
-    pairs = fast_pairs(instance)
+    if pairs is None:
+        pairs = fast_pairs(instance)
+    elif pairs.shape != (instance.n_demand, instance.n_sites):
+        raise ValueError(f"pairs have shape {pairs.shape}, the instance needs {(instance.n_demand, instance.n_sites)}")
     times["precompute"], t = time.perf_counter() - t, time.perf_counter()
     model_inst, model_pairs, classes = reduce_fast(instance, pairs)
     times["reduce"], t = time.perf_counter() - t, time.perf_counter()

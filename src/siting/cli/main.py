@@ -9,6 +9,7 @@ from siting.cli.compare import compare_cmd
 from siting.cli.generate import generate_cmd
 from siting.cli.import_cmd import import_cmd
 from siting.cli.solve import solve_cmd
+from siting.cli.sweep import sweep_cmd
 from siting.cli.validate import validate_cmd
 
 
@@ -30,4 +31,5 @@ cli.add_command(solve_cmd)
 cli.add_command(validate_cmd)
 cli.add_command(import_cmd)
 cli.add_command(generate_cmd)
+cli.add_command(sweep_cmd)
 cli.add_command(compare_cmd)
