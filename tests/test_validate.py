@@ -145,7 +145,7 @@ DEFECTS = {
     "invalid geometry (bow-tie)": Defect(GPKG, "demand", "D06", "geometry", "invalid geometry",
                                          edit=_geometry("demand", 5, BOW_TIE)),
     "empty geometry": Defect(GPKG, "demand", "D07", "geometry", "empty", edit=_geometry("demand", 6, Point())),
-    "geographic instance crs": Defect(GPKG, "demand", None, None, "geographic",
+    "geographic instance crs": Defect(TOML, None, None, "crs", "geographic",
                                       toml=_toml_set("crs", "EPSG:4326")),
     "layer without crs": Defect(GPKG, "existing", None, None, "no CRS", edit=_no_crs("existing")),
     "unknown grid_area reference": Defect(GPKG, "candidates", "C5", "grid_area", "unknown grid area id 'G-nowhere'",

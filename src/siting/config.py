@@ -7,11 +7,12 @@ typo like `radus = 5000` reads: "instance.toml, field 'fast.radus': unknown key 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from siting.config_base import StrictModel as _Strict
 from siting.config_base import did_you_mean as _did_you_mean
@@ -22,12 +23,13 @@ from siting.park_config import PARK_LAYERS, ParkParams
 FAST_LAYERS = ("demand", "candidates", "existing", "grid_areas", "coverage", "distances", "graph", "region")
 LAYER_NAMES = tuple(dict.fromkeys(FAST_LAYERS + CORRIDOR_LAYERS + PARK_LAYERS))
 MODELS = ("fast", "corridor", "park")
+ABSURD = 1e15  # larger than any real cost, distance or count: most likely a unit or typing error
 
 
 class LayerSource(_Strict):
     """Where one layer's rows come from."""
 
-    file: str
+    file: str = Field(min_length=1)
     layer: str | None = None
     x: str | None = None
     y: str | None = None
@@ -38,6 +40,8 @@ class LayerSource(_Strict):
 
 class FastParams(_Strict):
     """Parameters of the `fast` model; symbols as in models/fast.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # nan/inf are typos here
 
     objective: Literal["lscp", "mclp", "pmedian", "capacitated"] = "mclp"
     radius: float | None = Field(default=None, description="R: d_ij <= R covers")
@@ -52,6 +56,14 @@ class FastParams(_Strict):
     min_chargers: int = Field(default=1, ge=0)
     serve_all: bool = False
     aggregate_demand: bool = True  # merge demand points with identical pair rows (exact)
+
+    @field_validator("radius", "budget", "decay_beta", "kw_per_charger", "sessions_per_charger", "m2_per_charger",
+                     "site_m2", "p", "min_chargers")
+    @classmethod
+    def _not_absurd(cls, value: float | None) -> float | None:
+        if value is not None and abs(value) > ABSURD:
+            raise ValueError(f"value {value:g} is absurdly large (limit {ABSURD:g})")
+        return value
 
     @field_validator("radius")
     @classmethod
@@ -77,7 +89,8 @@ class InstanceConfig(_Strict):
         for name in layers:
             if name not in LAYER_NAMES:
                 hint = _did_you_mean(name, LAYER_NAMES)
-                raise ValueError(f"unknown layer '{name}'{hint}; known: {', '.join(LAYER_NAMES)}")
+                raise ValueError(f"unknown layer '{name}'{hint}" if hint else
+                                 f"unknown layer '{name}'; known: {', '.join(LAYER_NAMES)}")
         return layers
 
 
@@ -107,10 +120,21 @@ def problems_from_validation(err: ValidationError, file: str) -> list[Problem]:
             problems.append(Problem(file, f"unknown key{hint}", field=key))
         elif e["type"] == "missing":
             problems.append(Problem(file, "required key is missing", field=key))
+        elif e["type"] == "literal_error":
+            allowed = re.findall(r"'([^']*)'", str(e.get("ctx", {}).get("expected", "")))
+            hint = _did_you_mean(str(e.get("input")), allowed) if isinstance(e.get("input"), str) else ""
+            problems.append(Problem(file, f"{_brief(e['input'])} is not one of {', '.join(allowed)}{hint}", field=key))
         else:
             msg = e["msg"].removeprefix("Value error, ")
-            problems.append(Problem(file, f"{msg} (got {e.get('input')!r})", field=key))
+            got = e.get("input")
+            shown = "" if isinstance(got, dict | list) or key == "layers" else f" (got {_brief(got)})"
+            problems.append(Problem(file, f"{msg}{shown}", field=key))
     return problems
+
+
+def _brief(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def parse_config(data: dict, file: str = "instance.toml") -> InstanceConfig:
@@ -122,16 +146,38 @@ def parse_config(data: dict, file: str = "instance.toml") -> InstanceConfig:
 
 def read_config(path: Path) -> dict:
     """The raw TOML of an instance (a dict), or an InstanceError naming the file."""
-    if path.is_dir():
+    if path.is_dir() and path.name != "instance.toml":
         path = path / "instance.toml"
     if not path.exists():
         raise InstanceError(Problem(str(path), "file not found (an instance is a folder with instance.toml)"))
+    if path.is_dir():
+        raise InstanceError(Problem(str(path), "is a folder, expected the instance's TOML file"))
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InstanceError(Problem(str(path), f"cannot read: {err.strerror or err}")) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InstanceError(Problem(str(path), f"not UTF-8 text (byte 0x{raw[err.start]:02x} at position "
+                                               f"{err.start}): save it as UTF-8")) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise InstanceError(Problem(str(path), f"not valid TOML: {err}")) from None
-    except (UnicodeDecodeError, OSError) as err:
-        raise InstanceError(Problem(str(path), f"cannot read: {err}")) from None
+        raise InstanceError(Problem(str(path), f"not valid TOML: {_toml_reason(err, text)}")) from None
+    return data
+
+
+def _toml_reason(err: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message in one line, with a hint for the commonest slip: a decimal comma."""
+    reason = " ".join(str(err).split())
+    where = re.search(r"at line (\d+)", reason)
+    if where:
+        lines = text.splitlines()
+        line = lines[int(where.group(1)) - 1] if int(where.group(1)) <= len(lines) else ""
+        if re.search(r"=\s*-?\d+,\d", line):
+            reason += " (decimal comma? use a point: 2.5, not 2,5)"
+    return reason
 
 
 def apply_overrides(data: dict, overrides: list[str], file: str = "--set") -> dict:

@@ -35,8 +35,18 @@ def solver_options(f):
     return f
 
 
+def _one_paragraph(text: str) -> str:
+    """No blank lines and no stray control characters: the message is one paragraph."""
+    lines = ("".join(ch if ch.isprintable() else " " for ch in line).rstrip() for line in str(text).splitlines())
+    return "\n".join(line for line in lines if line.strip())
+
+
 def handle_errors(f):
-    """Report the project's errors in one paragraph (exit 2 for bad input), no traceback."""
+    """Report errors in one paragraph without a traceback (exit 2 for bad input); --debug re-raises.
+
+    An unexpected exception is a bug in siting: it is reported in one line with exit code 1 and a
+    pointer to --debug, never as a bare traceback.
+    """
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
@@ -47,12 +57,20 @@ def handle_errors(f):
             if debug:
                 raise
             click.echo(f"Error: the instance is invalid ({len(err.problems)} problem(s)):", err=True)
-            click.echo(err.describe(), err=True)
+            click.echo(_one_paragraph(err.describe()), err=True)
             sys.exit(err.exit_code)
         except SitingError as err:
             if debug:
                 raise
-            click.echo(f"Error: {err}", err=True)
+            click.echo(_one_paragraph(f"Error: {err}"), err=True)
             sys.exit(err.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:  # noqa: BLE001 - the last line of defence against a traceback
+            if debug:
+                raise
+            click.echo(_one_paragraph(f"Error: internal error in siting ({type(err).__name__}: {err}); run again "
+                                      "with --debug for the traceback and report it"), err=True)
+            sys.exit(1)
 
     return wrapper

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.config import parse_config, read_config, apply_overrides
+from siting.config import apply_overrides, parse_config, read_config
 from siting.errors import InstanceError, Problem
 from siting.instance import FastInstance, fast_instance_from_tables
 from siting.io.layers import Table, grid_area_of_points, read_layers
-from siting.validate import validate_fast
+from siting.validate import check_crs, validate_fast
 
 
 def instance_folder(path: str | Path) -> Path:
@@ -27,6 +27,9 @@ def load_tables(path: str | Path, overrides: list[str] | None = None):
     toml_file = str(folder / "instance.toml")
     data = apply_overrides(read_config(folder), overrides or [])
     config = parse_config(data, toml_file)
+    crs_problems = check_crs(config, toml_file)
+    if crs_problems:
+        raise InstanceError(crs_problems)
     tables = read_layers(folder, config)
     validate_fast(config, tables, toml_file)
     return folder, config, tables

@@ -1,0 +1,1 @@
+"""Reliability: bad input, fuzzing (issue 5)."""
