@@ -11,7 +11,7 @@ import pandas as pd
 from siting import __version__
 from siting.api import FastRun
 from siting.io.load import instance_hash
-from siting.io.write import _frame, _lines, write_atomic, write_gpkg, write_json
+from siting.io.write import _frame, _lines, write_result_folder
 from siting.models.fast import objective_kind
 from siting.verify import grid_allowed_kw, grid_load_kw
 
@@ -258,13 +258,6 @@ def draw_map(run: FastRun, path: Path) -> bool:
 
 def write_results(run: FastRun, out: Path, overwrite: bool = False) -> dict:
     summary = summary_dict(run)
-
-    def contents(folder: Path) -> None:
-        if run.solution is not None:
-            write_gpkg(folder / "sites.gpkg", result_layers(run), run.instance.crs)
-            summary["map"] = "map.png" if draw_map(run, folder / "map.png") else None
-        write_json(folder / "summary.json", summary)
-        (folder / "summary.md").write_text(summary_markdown(summary, run))
-
-    write_atomic(out, overwrite, contents)
-    return summary
+    return write_result_folder(
+        out, overwrite, summary, solved=run.solution is not None, layers=lambda: result_layers(run),
+        crs=run.instance.crs, pictures={"map": ("map.png", lambda path: draw_map(run, path))}, markdown=lambda: summary_markdown(summary, run))

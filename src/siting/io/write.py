@@ -47,6 +47,24 @@ def write_atomic(out: Path, overwrite: bool, write_contents) -> Path:
     return out
 
 
+def write_result_folder(out: Path, overwrite: bool, summary: dict, *, solved: bool, layers, crs: str | None,
+                        pictures: dict, markdown) -> dict:
+    """The result folder every model writes: sites.gpkg (when solved), its pictures, summary.json,
+    summary.md. `layers()` and `markdown()` are called inside the temporary folder's lifetime;
+    `pictures` maps a summary key to (file name, draw(path) -> bool)."""
+
+    def contents(folder: Path) -> None:
+        if solved:
+            write_gpkg(folder / "sites.gpkg", layers(), crs)
+            for key, (name, draw) in pictures.items():
+                summary[key] = name if draw(folder / name) else None
+        write_json(folder / "summary.json", summary)
+        (folder / "summary.md").write_text(markdown())
+
+    write_atomic(out, overwrite, contents)
+    return summary
+
+
 def _frame(df: pd.DataFrame, xy: np.ndarray | None, crs: str | None):
     import geopandas as gpd
 

@@ -11,7 +11,8 @@ import numpy as np
 from siting.models.formulation import Formulation
 from siting.resources import GridAreas, SiteResources
 
-__all__ = ["GridAreas", "SiteResources", "add_var_upgrade", "add_ineq_land", "add_ineq_grid"]
+__all__ = ["GridAreas", "SiteResources", "add_var_upgrade", "add_ineq_land", "add_ineq_grid",
+           "add_ineq_chargers_min", "add_ineq_chargers_max"]
 
 
 def site_labels(res: SiteResources, sites: np.ndarray) -> np.ndarray | None:
@@ -59,3 +60,23 @@ def add_ineq_grid(form: Formulation, res: SiteResources, chargers: str = "n") ->
     form.add_constraint("grid", len(areas), terms, upper=base[areas] + existing_kw[areas],
                         doc="new charger load in a grid area fits its headroom (+ upgrade)",
                         labels=res.grid.ids[areas])
+
+
+def add_ineq_chargers_min(form: Formulation, new: np.ndarray, nmin: float, labels: np.ndarray | None = None) -> None:
+    """n_j - nmin x_j >= 0 for the new sites j: an opened site gets at least nmin chargers."""
+    if nmin <= 0 or not len(new):
+        return
+    r = np.arange(len(new))
+    form.add_constraint("chargers_min", len(new),
+                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -float(nmin))],
+                        lower=0.0, doc="an open new site has at least nmin chargers", labels=labels)
+
+
+def add_ineq_chargers_max(form: Formulation, new: np.ndarray, nmax: np.ndarray) -> None:
+    """n_j - nmax_j x_j <= 0 for the new sites j (`nmax` per new site): chargers only where open."""
+    if not len(new):
+        return
+    r = np.arange(len(new))
+    form.add_constraint("chargers_max", len(new),
+                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -np.asarray(nmax, float))],
+                        upper=0.0, doc="chargers only at open sites, at most nmax")

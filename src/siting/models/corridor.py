@@ -60,8 +60,8 @@ def build_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, afir: 
     add_ineq_capacity(form, inst, paths, pairs)
     add_ineq_site_count(form, inst)
     add_ineq_area_sites(form, inst)
-    add_ineq_chargers_min(form, inst)
-    add_ineq_chargers_max(form, inst)
+    common.add_ineq_chargers_min(form, inst.new_sites, inst.params.min_chargers, inst.site_ids[inst.new_sites])
+    common.add_ineq_chargers_max(form, inst.new_sites, charger_bounds(inst)[1][inst.new_sites])
     common.add_ineq_land(form, inst.resources)
     common.add_ineq_grid(form, inst.resources)
     add_ineq_budget(form, inst)
@@ -224,30 +224,6 @@ def add_ineq_area_sites(form: Formulation, inst: CorridorInstance) -> None:
                         lower=inst.area_min[limited].astype(float), upper=inst.area_max[limited].astype(float),
                         doc="new stations per LoLa search area within [min_sites, max_sites]",
                         labels=inst.area_ids[limited])
-
-
-def add_ineq_chargers_min(form: Formulation, inst: CorridorInstance) -> None:
-    """n_j - nmin x_j >= 0 for new sites."""
-    nmin = inst.params.min_chargers
-    new = inst.new_sites
-    if nmin <= 0 or not len(new):
-        return
-    r = np.arange(len(new))
-    form.add_constraint("chargers_min", len(new),
-                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -float(nmin))],
-                        lower=0.0, doc="an open new station has at least nmin chargers", labels=inst.site_ids[new])
-
-
-def add_ineq_chargers_max(form: Formulation, inst: CorridorInstance) -> None:
-    """n_j - nmax_j x_j <= 0 for new sites (nmax_j = nmin when uncapacitated)."""
-    new = inst.new_sites
-    if not len(new):
-        return
-    _, top = charger_bounds(inst)
-    r = np.arange(len(new))
-    form.add_constraint("chargers_max", len(new),
-                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -top[new])],
-                        upper=0.0, doc="chargers only at open stations, at most nmax")
 
 
 def cost_terms(form: Formulation, inst: CorridorInstance) -> tuple[dict[str, np.ndarray], float]:

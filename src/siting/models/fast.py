@@ -55,8 +55,8 @@ def build_fast(inst: FastInstance, pairs: Pairs) -> Formulation:
     add_ineq_assign_open(form, inst, pairs)
     add_ineq_capacity(form, inst, pairs)
     add_ineq_site_count(form, inst)
-    add_ineq_chargers_min(form, inst)
-    add_ineq_chargers_max(form, inst)
+    common.add_ineq_chargers_min(form, inst.new_sites, inst.params.min_chargers, inst.site_ids[inst.new_sites])
+    common.add_ineq_chargers_max(form, inst.new_sites, inst.max_chargers[inst.new_sites])
     common.add_ineq_land(form, inst.resources)
     common.add_ineq_grid(form, inst.resources)
     add_ineq_budget(form, inst)
@@ -170,29 +170,6 @@ def add_ineq_site_count(form: Formulation, inst: FastInstance) -> None:
     new = inst.new_sites
     form.add_constraint("site_count", 1, [(form.vars["x"], np.zeros(len(new), int), new, 1.0)], upper=float(p),
                         doc="at most p new sites", labels=["p"])
-
-
-def add_ineq_chargers_min(form: Formulation, inst: FastInstance) -> None:
-    """n_j - nmin x_j >= 0 for new sites."""
-    nmin = inst.params.min_chargers
-    new = inst.new_sites
-    if nmin <= 0 or not len(new):
-        return
-    r = np.arange(len(new))
-    form.add_constraint("chargers_min", len(new),
-                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -float(nmin))],
-                        lower=0.0, doc="an open new site has at least nmin chargers", labels=inst.site_ids[new])
-
-
-def add_ineq_chargers_max(form: Formulation, inst: FastInstance) -> None:
-    """n_j - nmax_j x_j <= 0 (closed sites have no chargers)."""
-    new = inst.new_sites
-    if not len(new):
-        return
-    r = np.arange(len(new))
-    form.add_constraint("chargers_max", len(new),
-                        [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -inst.max_chargers[new].astype(float))],
-                        upper=0.0, doc="chargers only at open sites, at most nmax")
 
 
 def cost_terms(form: Formulation, inst: FastInstance) -> tuple[dict[str, np.ndarray], float]:
