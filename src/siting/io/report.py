@@ -11,6 +11,7 @@ import pandas as pd
 from siting import __version__
 from siting.api import FastRun
 from siting.io.load import instance_hash
+from siting.io.summary_text import headline, number
 from siting.io.write import _frame, _lines, write_result_folder
 from siting.models.fast import objective_kind
 from siting.verify import grid_allowed_kw, grid_load_kw
@@ -63,17 +64,7 @@ def _white_spots(run: FastRun) -> list[dict]:
 
 def summary_markdown(summary: dict, run: FastRun) -> str:
     k = summary["kpis"]
-    gap = summary["gap"]
-    lines = [
-        f"# siting — {summary['instance']['name']} ({summary['objective_name']})",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| status | **{summary['status']}** ({summary['message']}) |",
-        f"| objective ({summary['objective_kind']}) | {_num(summary['objective'])} |",
-        f"| best bound | {_num(summary['best_bound'])} |",
-        f"| gap | {'' if gap is None else f'{100 * gap:.3f} %'} |",
-    ]
+    lines = headline(summary, f"{summary['instance']['name']} ({summary['objective_name']})")
     labels = [
         ("covered_demand_pct", "demand within reach of an open site", "%"),
         ("served_demand_pct", "demand served (assigned to an open site)", "%"),
@@ -90,7 +81,7 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
     ]
     for key, label, unit in labels:
         if key in k:
-            lines.append(f"| {label} | {_num(k[key])} {unit} |")
+            lines.append(f"| {label} | {number(k[key])} {unit} |")
     t = summary["times"]
     lines.append(f"| time | {t.get('total', 0):.2f} s (load {t.get('load', 0):.2f}, precompute {t.get('precompute', 0):.2f}, "
                  f"build {t.get('build', 0):.2f}, solve {t.get('solve', 0):.2f}) |")
@@ -109,14 +100,6 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
         lines += ["", "## White spots (heaviest first)", "", "| demand | weight | reason |", "|---|---|---|"]
         lines += [f"| {w['id']} | {w['weight']:.3g} | {w['reason']} |" for w in summary["white_spots"]]
     return "\n".join(lines) + "\n"
-
-
-def _num(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (int, np.integer)):
-        return f"{value:,}"
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
 
 
 def _sites_table(run: FastRun) -> pd.DataFrame:

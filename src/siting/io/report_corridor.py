@@ -16,6 +16,7 @@ import pandas as pd
 from siting import __version__
 from siting.api_corridor import CorridorRun
 from siting.io.load import instance_hash
+from siting.io.summary_text import headline, number
 from siting.io.write import _frame, write_atomic, write_result_folder
 from siting.models.corridor import objective_kind
 from siting.verify_corridor import afir_gaps, od_length, refuelled_ods
@@ -124,16 +125,9 @@ def summary_markdown(summary: dict, run: CorridorRun) -> str:
     k = summary["kpis"]
     gap = summary["gap"]
     p = run.instance.params
-    lines = [
-        f"# siting — {summary['instance']['name']} (truck corridor, {summary['objective_name']})",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| status | **{summary['status']}** ({summary['message']}) |",
-        f"| objective ({summary['objective_kind']}) | {_num(summary['objective'])} |",
-        f"| best bound | {_num(summary['best_bound'])} |",
-        f"| gap | {'' if gap is None else f'{100 * gap:.3f} %'} |",
-        f"| truck range on one charge | {_num(run.instance.vehicle_range)} |",
+    lines = headline(summary, f"{summary['instance']['name']} (truck corridor, {summary['objective_name']})")
+    lines += [
+        f"| truck range on one charge | {number(run.instance.vehicle_range)} |",
     ]
     labels = [
         ("refuelled_flow", "trucks per day whose round trip can be charged", ""),
@@ -153,7 +147,7 @@ def summary_markdown(summary: dict, run: CorridorRun) -> str:
     ]
     for key, label, unit in labels:
         if key in k:
-            lines.append(f"| {label} | {_num(k[key])} {unit} |")
+            lines.append(f"| {label} | {number(k[key])} {unit} |")
     t = summary["times"]
     lines.append(f"| time | {t.get('total', 0):.2f} s (load {t.get('load', 0):.2f}, precompute {t.get('precompute', 0):.2f}, "
                  f"build {t.get('build', 0):.2f}, solve {t.get('solve', 0):.2f}) |")
@@ -194,17 +188,9 @@ def summary_markdown(summary: dict, run: CorridorRun) -> str:
     if summary["excluded"]:
         lines += ["", f"## OD flows left out ({len(summary['excluded'])})", ""]
         lines += [f"- {e['od']}: {e['reason']}" for e in summary["excluded"][:MAX_LISTED]]
-    lines += ["", f"Range {_num(run.instance.vehicle_range)} per charge; rules: models/corridor.md "
+    lines += ["", f"Range {number(run.instance.vehicle_range)} per charge; rules: models/corridor.md "
               f"(round trip on the shortest path{', up to ' + str(p.k_paths) + ' paths within the detour' if p.k_paths > 1 else ''})."]
     return "\n".join(lines) + "\n"
-
-
-def _num(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (int, np.integer)):
-        return f"{value:,}"
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
 
 
 def result_layers(run: CorridorRun) -> dict:
@@ -364,7 +350,7 @@ def _cell(value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return _num(value)
+        return number(value)
     return str(value).replace("|", "/")
 
 
