@@ -253,3 +253,23 @@ def test_cli_sweep_on_an_existing_scheduler(sweep_file, client, tmp_path):
     assert resumed.exit_code == 0 and "0 run(s)" in resumed.output and "6 kept" in resumed.output
     objectives = pd.read_csv(out / "sweep.csv")["objective"].to_numpy()
     assert np.all(np.isfinite(objectives))
+
+
+@pytest.mark.solver
+def test_corridor_scenario_files_are_applied_in_sweep_runs():
+    """A corridor scenario's search-area and grid parts (not only its `set`) reach the run."""
+    from siting.api_corridor import solve_corridor
+    from siting.scenario import apply_scenario, load_scenario
+    from siting.sweep import read_sweep, run_task
+
+    folder = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-corridor"
+    sweep = read_sweep(folder / "sweeps" / "options-and-consumption.toml")
+    assert len(sweep.runs) == 4 and all(r.scenario_file for r in sweep.runs)
+    spec = next(r for r in sweep.runs if r.values["scenario"] == "Culemborg-10-MW" or "ulemborg" in r.name)
+    got = run_task(sweep.model, str(sweep.instance), spec, sweep.options)["summary"]
+    scenario = load_scenario(spec.scenario_file)
+    from siting.io.load_corridor import load_corridor
+
+    direct = solve_corridor(apply_scenario(load_corridor(folder, list(spec.overrides)), scenario), sweep.options)
+    assert got["status"] == direct.status == "optimal"
+    assert got["objective"] == pytest.approx(direct.objective, rel=1e-9)

@@ -21,7 +21,9 @@ A sweep file (TOML) names a base instance and the parameter sets to run:
 The runs are the product  runs × scenarios × grid  (a missing axis counts as one empty value);
 a key may be set by only one axis. Keys are `SECTION.KEY` of instance.toml, as with `--set`.
 
-A scenario file is, for now, a TOML table of overrides with an optional name (default: stem):
+A scenario file is a TOML table of overrides with an optional name (default: stem); for the
+corridor model it is a full `siting.scenario` file (sites fixed open/closed, allowed search
+areas, extra grid kW), applied to each run's instance after loading:
 
     name = "grid-upgrade"
     description = "OS EDE +10 MW"
@@ -132,6 +134,7 @@ class RunSpec:
     overrides: tuple[str, ...]
     values: dict[str, Any]  # swept key (or "scenario") -> value, for the table and plots
     group: int = 0  # runs with the same group share their precompute
+    scenario_file: str | None = None  # corridor: a scenario whose sites/areas/grid parts are applied after load
 
 
 @dataclass(frozen=True)
@@ -207,8 +210,16 @@ def _validate(model: type[StrictModel], data: dict, file: Path):
         raise InstanceError(problems) from None
 
 
-def read_scenario(path: Path) -> tuple[str, dict[str, Any]]:
-    """(name, flat overrides) of a scenario file."""
+def read_scenario(path: Path, model: str = "fast") -> tuple[str, dict[str, Any]]:
+    """(name, flat overrides) of a scenario file.
+
+    For the corridor model the file is a full `siting.scenario` file (sites fixed open or closed,
+    allowed search areas, extra grid kW besides `set`); its other parts are applied after load."""
+    if model == "corridor":
+        from siting.scenario import load_scenario
+
+        scen = load_scenario(path)
+        return safe_name(scen.name), flatten(dict(scen.set))
     raw = _read_toml(path)
     if isinstance(raw.get("set"), dict):
         raw["set"] = flatten(raw["set"])
@@ -241,22 +252,22 @@ def read_sweep(path: str | Path) -> Sweep:
 
     # the three axes, each a list of (label, {key: value}, origin of those keys)
     run_axis = [(r.name, dict(r.set), f"runs[{k}].set") for k, r in enumerate(spec.runs)] or [("", {}, "")]
-    scen_axis = [("", {}, "")]
+    scen_axis = [("", {}, "", None)]
     if spec.scenarios:
         scen_axis = []
         for rel in spec.scenarios:
             scen_path = file.parent / rel
             try:
-                name, values = read_scenario(scen_path)
+                name, values = read_scenario(scen_path, model)
             except InstanceError as err:
                 raise InstanceError([replace(p, message=f"scenario of {file}: {p.message}") for p in err.problems]) from None
-            scen_axis.append((name, values, f"scenario {rel}"))
+            scen_axis.append((name, values, f"scenario {rel}", str(scen_path.resolve()) if model == "corridor" else None))
     grid_keys = list(spec.grid)
     grid_axis = [(combo, dict(zip(grid_keys, combo, strict=True)), "grid") for combo in itertools.product(*spec.grid.values())]
     short = _short_labels(grid_keys)
 
     runs, seen, problems = [], {}, []
-    for (run_name, run_set, run_origin), (scen_name, scen_set, scen_origin), (combo, grid_set, _) in itertools.product(
+    for (run_name, run_set, run_origin), (scen_name, scen_set, scen_origin, scen_file), (combo, grid_set, _) in itertools.product(
             run_axis, scen_axis, grid_axis):
         origin = {**{k: scen_origin for k in scen_set}, **{k: run_origin for k in run_set}, **{k: "grid" for k in grid_set}}
         clash = (set(run_set) & set(scen_set)) | (set(run_set) & set(grid_set)) | (set(scen_set) & set(grid_set))
@@ -276,7 +287,7 @@ def read_sweep(path: str | Path) -> Sweep:
         if name in seen:
             problems.append(Problem(str(file), f"two runs are both named '{name}'", field="runs"))
         seen[name] = True
-        runs.append(RunSpec(name, overrides, values))
+        runs.append(RunSpec(name, overrides, values, scenario_file=scen_file))
     if problems:
         raise InstanceError(list(dict.fromkeys(_dedupe(problems))))
 
@@ -332,8 +343,17 @@ def _fast_affects(key: str) -> bool:
     return not key.startswith("fast.") or key == "fast.radius"
 
 
+def _corridor_affects(key: str) -> bool:
+    """Paths depend on the network, the OD flows and how they are read, not on stations or range;
+    a scenario file's sites, search areas and grid parts do not change them either."""
+    return not key.startswith("corridor.") or key in (
+        "corridor.k_paths", "corridor.detour", "corridor.max_snap", "corridor.strict")
+
+
 SHARED: dict[str, SharedPrecompute] = {
     "fast": SharedPrecompute(_fast_affects, "siting.sweep:fast_precompute", "siting.sweep:solve_fast_with_pairs"),
+    "corridor": SharedPrecompute(_corridor_affects, "siting.sweep:corridor_precompute",
+                                 "siting.sweep:solve_corridor_with_paths"),
 }
 
 
@@ -368,6 +388,23 @@ def solve_fast_with_pairs(instance, pairs, options: SolveOptions | None = None):
     run = api.solve_fast(instance, options or SolveOptions(), pairs=pairs)
     run.times["precompute"] = 0.0  # computed once for the group, outside this run
     return run
+
+
+def corridor_precompute(path: str | Path, overrides: list[str]):
+    """The corridor model's OD paths for an instance with these overrides (and the seconds it took)."""
+    from siting.api_corridor import corridor_paths
+    from siting.io.load_corridor import load_corridor
+
+    start = time.perf_counter()
+    paths = corridor_paths(load_corridor(path, overrides))
+    return paths, time.perf_counter() - start
+
+
+def solve_corridor_with_paths(instance, paths, options: SolveOptions | None = None):
+    """`siting.api_corridor.solve_corridor` with the group's shared OD paths."""
+    from siting.api_corridor import solve_corridor
+
+    return solve_corridor(instance, options or SolveOptions(), paths=paths)
 
 
 # -- the tasks (they run on the workers) ----------------------------------------------------------
@@ -429,6 +466,10 @@ def run_task(model: str, instance: str, spec: RunSpec, options: SolveOptions, sh
     t0 = time.perf_counter()
     try:
         inst = api.load(instance, list(spec.overrides))
+        if spec.scenario_file is not None:
+            from siting.scenario import apply_scenario, load_scenario
+
+            inst = apply_scenario(inst, load_scenario(spec.scenario_file))
     except InstanceError as err:  # e.g. p larger than the number of candidates
         raise RunFailed("InstanceError", err.describe()) from None
     load_seconds = time.perf_counter() - t0
