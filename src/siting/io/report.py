@@ -11,7 +11,7 @@ import pandas as pd
 from siting import __version__
 from siting.api import FastRun
 from siting.io.load import instance_hash
-from siting.io.summary_text import headline, number
+from siting.io.summary_text import finish_map, headline, number
 from siting.io.write import _frame, _lines, write_result_folder
 from siting.models.fast import objective_kind
 from siting.verify import grid_allowed_kw, grid_load_kw
@@ -228,15 +228,7 @@ def draw_map(run: FastRun, path: Path) -> bool:
     ax.scatter(s[ex, 0], s[ex, 1], marker="s", s=10, c="#636363", label="existing site")
     ax.scatter(s[new, 0], s[new, 1], marker="*", s=160, c="#238b45", edgecolors="black", linewidths=0.5,
                label="new site")
-    ax.set_aspect("equal")
-    ax.set_title(f"{inst.name}: {inst.params.objective}, status {run.status}")
-    ax.legend(loc="lower left", fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return True
+    return finish_map(fig, ax, path, f"{inst.name}: {inst.params.objective}, status {run.status}")
 
 
 def write_results(run: FastRun, out: Path, overwrite: bool = False) -> dict:

@@ -16,7 +16,7 @@ import pandas as pd
 from siting import __version__
 from siting.api_corridor import CorridorRun
 from siting.io.load import instance_hash
-from siting.io.summary_text import headline, number
+from siting.io.summary_text import finish_map, headline, number
 from siting.io.write import _frame, write_atomic, write_result_folder
 from siting.models.corridor import objective_kind
 from siting.verify_corridor import afir_gaps, od_length, refuelled_ods
@@ -270,17 +270,9 @@ def draw_map(run: CorridorRun, path: Path) -> bool:
     ax.scatter(s[new, 0], s[new, 1], marker="*", s=200, c="#238b45", edgecolors="black", linewidths=0.5,
                label="new station")
     ax.autoscale()
-    ax.set_aspect("equal")
     k = run.certificate.kpis if run.certificate else {}
-    ax.set_title(f"{inst.name}: {k.get('refuelled_pct', 0):.1f} % of truck flow charged, "
-                 f"{k.get('new_stations', 0)} new stations (status {run.status})")
-    ax.legend(loc="lower left", fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return True
+    return finish_map(fig, ax, path, f"{inst.name}: {k.get('refuelled_pct', 0):.1f} % of truck flow charged, "
+                                     f"{k.get('new_stations', 0)} new stations (status {run.status})")
 
 
 def write_corridor_results(run: CorridorRun, out: Path, overwrite: bool = False) -> dict:

@@ -15,6 +15,7 @@ import pandas as pd
 from siting import __version__
 from siting.api_park import ParkRun
 from siting.io.load import instance_hash
+from siting.io.summary_text import finish_map
 from siting.io.write import _frame, _lines, write_result_folder
 from siting.verify_park import connection_kw, grid_load_kw, square_load_kw
 
@@ -386,15 +387,7 @@ def draw_map(run: ParkRun, path: Path) -> bool:
     for j in np.flatnonzero(sol.open):
         ax.annotate(f"{inst.square_ids[j]}: {inst.tier_ids[sol.tier[j]]}", s[j], xytext=(6, 6),
                     textcoords="offset points", fontsize=8)
-    ax.set_aspect("equal")
-    ax.set_title(f"{inst.name}: {int(sol.open.sum())} square(s), status {run.status}")
-    ax.legend(loc="lower left", fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return True
+    return finish_map(fig, ax, path, f"{inst.name}: {int(sol.open.sum())} square(s), status {run.status}")
 
 
 def write_park_results(run: ParkRun, out: Path, overwrite: bool = False) -> dict:

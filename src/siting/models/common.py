@@ -12,7 +12,7 @@ from siting.models.formulation import Formulation
 from siting.resources import GridAreas, SiteResources
 
 __all__ = ["GridAreas", "SiteResources", "add_var_upgrade", "add_ineq_land", "add_ineq_grid",
-           "add_ineq_chargers_min", "add_ineq_chargers_max"]
+           "add_ineq_chargers_min", "add_ineq_chargers_max", "cost_terms", "add_ineq_budget"]
 
 
 def site_labels(res: SiteResources, sites: np.ndarray) -> np.ndarray | None:
@@ -80,3 +80,24 @@ def add_ineq_chargers_max(form: Formulation, new: np.ndarray, nmax: np.ndarray) 
     form.add_constraint("chargers_max", len(new),
                         [(form.vars["n"], r, new, 1.0), (form.vars["x"], r, new, -np.asarray(nmax, float))],
                         upper=0.0, doc="chargers only at open sites, at most nmax")
+
+
+def cost_terms(form: Formulation, inst) -> tuple[dict[str, np.ndarray], float]:
+    """Cost per variable block and the constant: f'x (new sites) + c'(n - n0) + C'u.
+
+    `inst` is any site instance with is_existing, fixed_cost, cost_per_charger, existing_chargers
+    and grid (fast, corridor)."""
+    coefs = {"x": np.where(inst.is_existing, 0.0, inst.fixed_cost), "n": inst.cost_per_charger.astype(float)}
+    if "u" in form.vars:
+        coefs["u"] = inst.grid.upgrade_cost[inst.grid.upgradable]
+    return coefs, -float(inst.cost_per_charger @ inst.existing_chargers)
+
+
+def add_ineq_budget(form: Formulation, inst, budget: float | None) -> None:
+    """total cost <= B."""
+    if budget is None:
+        return
+    coefs, constant = cost_terms(form, inst)
+    terms = [(form.vars[name], np.zeros(len(c), int), np.arange(len(c)), c) for name, c in coefs.items()]
+    form.add_constraint("budget", 1, terms, upper=budget - constant, doc="total investment within budget B",
+                        labels=["budget"])

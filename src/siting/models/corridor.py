@@ -64,7 +64,7 @@ def build_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, afir: 
     common.add_ineq_chargers_max(form, inst.new_sites, charger_bounds(inst)[1][inst.new_sites])
     common.add_ineq_land(form, inst.resources)
     common.add_ineq_grid(form, inst.resources)
-    add_ineq_budget(form, inst)
+    common.add_ineq_budget(form, inst, inst.params.budget)
     add_ineq_required_share(form, inst)
     add_ineq_afir(form, inst, afir)
     set_objective(form, inst, paths)
@@ -226,25 +226,6 @@ def add_ineq_area_sites(form: Formulation, inst: CorridorInstance) -> None:
                         labels=inst.area_ids[limited])
 
 
-def cost_terms(form: Formulation, inst: CorridorInstance) -> tuple[dict[str, np.ndarray], float]:
-    """Cost per variable block and the constant: F'x (new) + c'(n - n0) + C'u."""
-    coefs = {"x": np.where(inst.is_existing, 0.0, inst.fixed_cost), "n": inst.cost_per_charger.astype(float)}
-    if "u" in form.vars:
-        coefs["u"] = inst.grid.upgrade_cost[inst.grid.upgradable]
-    return coefs, -float(inst.cost_per_charger @ inst.existing_chargers)
-
-
-def add_ineq_budget(form: Formulation, inst: CorridorInstance) -> None:
-    """total cost <= B."""
-    budget = inst.params.budget
-    if budget is None:
-        return
-    coefs, constant = cost_terms(form, inst)
-    terms = [(form.vars[name], np.zeros(len(c), int), np.arange(len(c)), c) for name, c in coefs.items()]
-    form.add_constraint("budget", 1, terms, upper=budget - constant, doc="total investment within budget B",
-                        labels=["budget"])
-
-
 def add_ineq_required_share(form: Formulation, inst: CorridorInstance) -> None:
     """sum_q f_q y_q >= s sum_q f_q (objective cost)."""
     p = inst.params
@@ -273,7 +254,7 @@ def add_ineq_afir(form: Formulation, inst: CorridorInstance, afir: tuple | None)
 def set_objective(form: Formulation, inst: CorridorInstance, paths: Paths) -> None:
     kind = inst.params.objective
     if kind == "cost":
-        coefs, form.offset = cost_terms(form, inst)
+        coefs, form.offset = common.cost_terms(form, inst)
         for name, c in coefs.items():
             form.vars[name].cost = c.astype(float)
     elif kind == "flow":

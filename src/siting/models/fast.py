@@ -59,7 +59,7 @@ def build_fast(inst: FastInstance, pairs: Pairs) -> Formulation:
     common.add_ineq_chargers_max(form, inst.new_sites, inst.max_chargers[inst.new_sites])
     common.add_ineq_land(form, inst.resources)
     common.add_ineq_grid(form, inst.resources)
-    add_ineq_budget(form, inst)
+    common.add_ineq_budget(form, inst, inst.params.budget)
     set_objective(form, inst, pairs)
     return form
 
@@ -172,25 +172,6 @@ def add_ineq_site_count(form: Formulation, inst: FastInstance) -> None:
                         doc="at most p new sites", labels=["p"])
 
 
-def cost_terms(form: Formulation, inst: FastInstance) -> tuple[dict[str, np.ndarray], float]:
-    """Cost coefficients per variable block and the constant: f'x + c'(n - n0) + C'u."""
-    coefs = {"x": np.where(inst.is_existing, 0.0, inst.fixed_cost), "n": inst.cost_per_charger.copy()}
-    if "u" in form.vars:
-        coefs["u"] = inst.grid.upgrade_cost[inst.grid.upgradable]
-    return coefs, -float(inst.cost_per_charger @ inst.existing_chargers)
-
-
-def add_ineq_budget(form: Formulation, inst: FastInstance) -> None:
-    """total cost <= B."""
-    budget = inst.params.budget
-    if budget is None:
-        return
-    coefs, constant = cost_terms(form, inst)
-    terms = [(form.vars[name], np.zeros(len(c), int), np.arange(len(c)), c) for name, c in coefs.items()]
-    form.add_constraint("budget", 1, terms, upper=budget - constant, doc="total investment within budget B",
-                        labels=["budget"])
-
-
 def objective_kind(inst: FastInstance) -> str:
     p = inst.params
     if p.objective in ("lscp",) or (p.objective == "capacitated" and p.serve_all):
@@ -203,7 +184,7 @@ def objective_kind(inst: FastInstance) -> str:
 def set_objective(form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
     kind = objective_kind(inst)
     if kind == "cost":
-        coefs, form.offset = cost_terms(form, inst)
+        coefs, form.offset = common.cost_terms(form, inst)
         for name, c in coefs.items():
             form.vars[name].cost = c.astype(float)
     elif kind == "covered_demand":
