@@ -1,0 +1,81 @@
+"""The swap local search (siting.local_search): feasible, never worse than greedy, never better
+than the optimum, and swap-optimal (no single feasible swap adds covered demand)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+
+from siting.config import FastParams
+from siting.heuristics import greedy_fast
+from siting.instance import FastInstance
+from siting.local_search import swap_improve
+from siting.precompute.sites import fast_pairs
+from siting.verify import verify_fast
+from tests.test_fast_model import brute_force_mclp, random_instance
+
+SEEDS = range(12)
+
+
+def _covered(inst: FastInstance, is_open: np.ndarray) -> float:
+    reach = cdist(inst.demand_xy, inst.site_xy) <= inst.params.radius
+    return float(inst.weight @ reach[:, is_open].any(axis=1))
+
+
+def _fits(inst: FastInstance, is_open: np.ndarray) -> bool:
+    """Grid headroom without upgrades, budget and land for a plan with the minimum chargers."""
+    p = inst.params
+    new = is_open & ~inst.is_existing
+    kw = p.kw_per_charger * p.simultaneity * p.min_chargers
+    load = np.bincount(inst.grid_of_site[new], minlength=inst.grid.size) * kw
+    if np.any(load > np.maximum(inst.grid.available_kw, 0.0) + 1e-9):
+        return False
+    cost = inst.fixed_cost[new].sum() + inst.cost_per_charger[new].sum() * p.min_chargers
+    if p.budget is not None and cost > p.budget + 1e-9:
+        return False
+    land_ok = p.m2_per_charger * p.min_chargers + p.site_m2 <= inst.land_m2[new]
+    return bool(land_ok.all() and (inst.max_chargers[new] >= p.min_chargers).all())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("budget", [None, 400_000.0])
+def test_swaps_are_feasible_better_and_swap_optimal(seed: int, budget: float | None) -> None:
+    inst = random_instance(seed + 300, objective="mclp", p=3, max_new=10, budget=budget)
+    pairs = fast_pairs(inst)
+    greedy = greedy_fast(inst, pairs)
+    plan, _ = swap_improve(inst, pairs, greedy)
+    assert verify_fast(inst, pairs, plan).violations == []
+    assert _fits(inst, plan.open)
+    value = _covered(inst, plan.open)
+    assert value >= _covered(inst, greedy.open) - 1e-9
+    if budget is None:
+        assert value <= brute_force_mclp(inst) + 1e-9
+    for j in np.flatnonzero(plan.open & ~inst.is_existing):  # no single swap improves
+        for k in np.flatnonzero(~plan.open):
+            other = plan.open.copy()
+            other[j], other[k] = False, True
+            if _fits(inst, other):
+                assert _covered(inst, other) <= value + 1e-9, (j, k)
+
+
+def test_swap_repairs_the_greedy_trap() -> None:
+    """Greedy opens the big middle site first and then only one more; two side sites cover all."""
+    xy_demand = np.array([[0.0, 0], [1, 0], [3, 0], [4, 0]])
+    weight = np.array([2.0, 2.0, 2.0, 2.0])
+    xy_sites = np.array([[2.0, 0], [0.5, 0], [3.5, 0]])
+    inst = FastInstance(
+        "trap", FastParams(objective="mclp", radius=1.5, p=2, min_chargers=1),
+        demand_ids=np.array(list("abcd"), object), weight=weight,
+        site_ids=np.array(["mid", "left", "right"], object), is_existing=np.zeros(3, bool),
+        fixed_cost=np.zeros(3), cost_per_charger=np.zeros(3), existing_chargers=np.zeros(3, int),
+        max_chargers=np.ones(3, int), land_m2=np.full(3, np.inf), grid_of_site=np.full(3, -1), grid=None,
+        demand_xy=xy_demand, site_xy=xy_sites)
+    # mid reaches b and c (4), left reaches a, b (4), right reaches c, d (4): greedy may take mid
+    weight[[1, 2]] = 2.5  # ... and with b, c heavier it must: mid 5 > left 4.5
+    pairs = fast_pairs(inst)
+    greedy = greedy_fast(inst, pairs)
+    assert greedy.open.tolist() == [True, True, False] or greedy.open.tolist() == [True, False, True]
+    plan, swaps = swap_improve(inst, pairs, greedy)
+    assert plan.open.tolist() == [False, True, True] and swaps == 1
+    assert _covered(inst, plan.open) == weight.sum()
