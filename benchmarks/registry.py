@@ -1,7 +1,9 @@
 """Benchmark cases: instance builders x sizes. Each builder writes an instance folder and returns it.
 
 A case is measured phase by phase (load, precompute, build, solve, extract) by benchmarks/run.py,
-and the peers (spopt, a plain pyomo model) run on the same instance in the same process.
+whatever its model (fast, corridor, park: the `model` of its instance.toml), and the peers (spopt,
+a plain pyomo model; fast only) run on the same instance in the same process. Smoke cases run in
+`make test` (tests/test_bench_smoke.py), so together they must stay well under a minute.
 """
 
 from __future__ import annotations
@@ -43,18 +45,46 @@ def synthetic_mclp(work: Path, size: str) -> Path:
     return out
 
 
-def nal_oost(work: Path, size: str) -> Path:
-    return REPO / "instances" / "nal-oost-fast"
-
-
-def orlib(name: str, fmt: str, folder: str) -> Callable[[Path, str], Path]:
+def orlib(name: str, fmt: str, folder: str, suffix: str = ".txt") -> Callable[[Path, str], Path]:
+    """A reference file imported with `siting import` (OR-Library, Holmberg)."""
     def build(work: Path, size: str) -> Path:
         from siting.importers import convert
 
         out = work / name
         if not (out / "instance.toml").exists():
             out.mkdir(parents=True, exist_ok=True)
-            convert(fmt, REPO / "instances" / "reference" / folder / f"{name}.txt", out)
+            convert(fmt, REPO / "instances" / "reference" / folder / f"{name}{suffix}", out)
+        return out
+
+    return build
+
+
+def committed(name: str) -> Callable[[Path, str], Path]:
+    """An instance folder of instances/ as it is."""
+    return lambda work, size: REPO / "instances" / name
+
+
+def generated_corridor(name: str, **size) -> Callable[[Path, str], Path]:
+    """`siting generate corridor` with these sizes, seed 1."""
+    def build(work: Path, _: str) -> Path:
+        from siting.generate_corridor import CorridorSize, generate_corridor
+
+        out = work / name
+        if not (out / "instance.toml").exists():
+            generate_corridor(CorridorSize(**size), seed=1, out=out)
+        return out
+
+    return build
+
+
+def generated_park(name: str, **size) -> Callable[[Path, str], Path]:
+    """`siting generate park` with these sizes, seed 1."""
+    def build(work: Path, _: str) -> Path:
+        from siting.generate_park import ParkSize, generate_park
+
+        out = work / name
+        if not (out / "instance.toml").exists():
+            generate_park(ParkSize(**size), seed=1, out=out)
         return out
 
     return build
@@ -64,10 +94,23 @@ CASES = [
     Case("fast-mclp-synthetic", synthetic_mclp, ("smoke",), peers=("spopt", "pyomo")),
     Case("fast-mclp-10k", lambda work, size: synthetic_mclp(work, "medium"), ("full",), peers=("spopt", "pyomo")),
     Case("fast-mclp-100k", synthetic_mclp, ("full",), peers=("pyomo",)),
-    Case("nal-oost-fast", nal_oost, ("full",)),
+    Case("nal-oost-fast", committed("nal-oost-fast"), ("full",)),
     Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full")),
     Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",)),
     Case("pmed1", orlib("pmed1", "orlib-pmed", "orlib-pmed"), ("smoke", "full")),
     Case("pmed17", orlib("pmed17", "orlib-pmed", "orlib-pmed"), ("full",)),
     Case("pmed22", orlib("pmed22", "orlib-pmed", "orlib-pmed"), ("full",)),
+    # corridor: a tiny generated one in smoke; the issue-7 scale case (target: proven optimal < 60 s)
+    Case("corridor-tiny", generated_corridor("corridor-tiny", nodes=150, od_pairs=40, candidates=30, towns=20,
+                                             motorway_towns=5, grid_areas=6, p=4), ("smoke",)),
+    Case("corridor-500od-2k", generated_corridor("corridor-500od-2k", nodes=2_000, od_pairs=500, candidates=300,
+                                                 p=15), ("full",)),
+    Case("nal-oost-corridor", committed("nal-oost-corridor"), ("full",)),
+    # park: a tiny generated one in smoke; the real-data instance and the slowest Holmberg
+    # single-source instances (slow = yes in tests/known_values_park.csv, 45-65 s each) only in full
+    Case("park-tiny", generated_park("park-tiny", companies=8, squares=3, parks=2, slots=24), ("smoke",)),
+    Case("rijssen-holten-park", committed("rijssen-holten-park"), ("full",)),
+    Case("holmberg-p30", orlib("p30", "holmberg", "holmberg-sscflp", suffix=""), ("full",)),
+    Case("holmberg-p31", orlib("p31", "holmberg", "holmberg-sscflp", suffix=""), ("full",)),
+    Case("holmberg-p32", orlib("p32", "holmberg", "holmberg-sscflp", suffix=""), ("full",)),
 ]

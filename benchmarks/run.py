@@ -1,6 +1,7 @@
-"""Run the benchmark suite: `python -m benchmarks.run --mode smoke|full [--repeat N] [--out DIR]`.
+"""Run the benchmark suite: `python -m benchmarks.run --mode smoke|full [--repeat N] [--out DIR] [--case NAME]`.
 
-Every case is measured phase by phase (load, precompute, reduce, build, solve incl. loading into
+Every case, whatever its model (fast, corridor, park; the solve function comes from
+siting.registry), is measured phase by phase (load, precompute, reduce, build, solve incl. loading into
 HiGHS, extract + verify) as the median of N runs after a numba warm-up (JIT compile time is
 reported separately), with the peak traced memory; the peers run on the same instance in the
 same process. Results: `<out>/<date>-<machine>.json` and a Markdown table next to it.
@@ -71,13 +72,62 @@ def measure_siting(folder: Path, repeat: int, time_limit: float) -> dict:
     load_highs = time.perf_counter() - t
     out = {p: _stats([r.times.get(p, 0.0) for r in runs]) for p in PHASES}
     out.update({
-        "status": last.status, "objective": last.objective, "bound": last.result.best_bound, "gap": last.result.gap,
-        "peak_traced_mb": round(peak, 1), "size": {**last.formulation.summary(), "demand_points": last.instance.n_demand,
+        "model": "fast", "status": last.status, "objective": last.objective, "bound": last.result.best_bound,
+        "gap": last.result.gap, "peak_traced_mb": round(peak, 1), "size": {**last.formulation.summary(), "demand_points": last.instance.n_demand,
                                                    "demand_classes": last.demand_classes, "pairs": last.pairs.nnz},
         "load_into_highs_s": round(load_highs, 4),
         "build_and_load_nnz_per_s": round(last.formulation.nnz / max(1e-9, out["build"]["median"] + load_highs)),
     })
     return out
+
+
+def measure_model(folder: Path, repeat: int, time_limit: float) -> dict:
+    """A corridor or park case: the model's own load and solve (siting.registry), phase by phase."""
+    from siting.registry import model_api, model_of
+    from siting.solve import SolveOptions
+
+    api = model_api(model_of(folder))
+    runs, peak = [], 0.0
+    options = SolveOptions(profile="default", time_limit=time_limit)
+    for _ in range(repeat):
+        tracemalloc.start()
+        t = time.perf_counter()
+        inst = api.load(folder, [])
+        load = time.perf_counter() - t
+        run = api.solve(inst, options)
+        peak = max(peak, tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+        run.times["load"] = load
+        run.times["total"] += load
+        runs.append(run)
+    last = runs[-1]
+    out = {p: _stats([r.times.get(p, 0.0) for r in runs]) for p in PHASES}
+    out.update({
+        "model": api.name, "status": last.status, "objective": last.objective, "bound": last.result.best_bound,
+        "gap": last.result.gap, "peak_traced_mb": round(peak, 1),
+        "size": {**last.formulation.summary(), **_model_size(api.name, last)},
+    })
+    return out
+
+
+def _model_size(model: str, run) -> dict:
+    """What the model's size depends on, besides variables / rows / nonzeros."""
+    inst = run.instance
+    if model == "corridor":
+        return {"road_nodes": int(inst.network.n_nodes), "od_flows": int(inst.n_od), "sites": int(inst.n_sites),
+                "path_nodes": int(run.paths.ptr[-1]), "arc_cover_rows": int(len(run.cover.kind))}
+    return {"companies": len(inst.company_ids), "squares": len(inst.square_ids), "slots": int(inst.params.slots),
+            "pairs": len(inst.pair_company)}
+
+
+def _size_text(size: dict) -> str:
+    """The markdown size cell: vars / rows / nnz, then what the model's size depends on."""
+    text = f"{size['variables']} / {size['constraints']} / {size['nonzeros']}"
+    if "demand_points" in size:
+        return f"{text}; {size['demand_points']} → {size['demand_classes']}"
+    if "od_flows" in size:
+        return f"{text}; {size['road_nodes']} nodes, {size['od_flows']} OD, {size['arc_cover_rows']} arc-cover rows"
+    return f"{text}; {size['companies']} companies, {size['squares']} squares, {size['slots']} slots"
 
 
 def measure_peer(name: str, folder: Path, time_limit: float) -> dict:
@@ -99,6 +149,8 @@ def _stats(values: list[float]) -> dict:
 
 
 def run(mode: str, repeat: int, out: Path, time_limit: float, only: list[str] | None = None) -> Path:
+    from siting.registry import model_of
+
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S"), "mode": mode, "machine": platform.node(), "cpu": _cpu(),
         "cores": __import__("os").cpu_count(), "python": platform.python_version(),
@@ -110,7 +162,8 @@ def run(mode: str, repeat: int, out: Path, time_limit: float, only: list[str] | 
             if mode not in case.sizes or (only and case.name not in only):
                 continue
             folder = case.build(Path(work), mode)
-            entry = {"siting": measure_siting(folder, repeat, time_limit), "peers": {}}
+            measure = measure_siting if model_of(folder) == "fast" else measure_model
+            entry = {"siting": measure(folder, repeat, time_limit), "peers": {}}
             for peer in case.peers:
                 entry["peers"][peer] = measure_peer(peer, folder, time_limit)
             results["cases"][case.name] = entry
@@ -131,18 +184,17 @@ def markdown(results: dict) -> str:
              f"{results['cpu']}, {results['cores']} cores, Python {results['python']}, "
              f"highspy {results['versions']['highspy']}; median of {results['repeat']} runs; "
              f"numba JIT warm-up {results['jit_warmup_s']} s (excluded); time limit {results['time_limit_s']} s.", "",
-             "| case | size (vars / rows / nnz; demand → classes) | status | objective | load | precompute | reduce | build | solve | total | peak MB | peers (status, objective, build+solve s, ratio to siting total) |",
+             "| case | size (vars / rows / nnz; demand → classes, or what the model's size depends on) | status | objective | load | precompute | reduce | build | solve | total | peak MB | peers (status, objective, build+solve s, ratio to siting total) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, entry in results["cases"].items():
         s = entry["siting"]
-        z = s["size"]
         peers = []
         for peer, p in entry["peers"].items():
             secs = p.get("build", 0) + p.get("solve", 0)
             ratio = secs / s["total"]["median"] if s["total"]["median"] else float("nan")
             peers.append(f"{peer}: {p.get('status')}, {p.get('objective')}, {secs:.2f} s, {ratio:.1f}×")
         lines.append(
-            f"| {name} | {z['variables']} / {z['constraints']} / {z['nonzeros']}; {z['demand_points']} → {z['demand_classes']} "
+            f"| {name} | {_size_text(s['size'])} "
             f"| {s['status']} | {s['objective']} | " + " | ".join(f"{s[p]['median']:.3f}" for p in PHASES[:-1])
             + f" | {s['total']['median']:.3f} | {s['peak_traced_mb']} | {'; '.join(peers)} |")
     return "\n".join(lines) + "\n"

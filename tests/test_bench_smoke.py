@@ -23,5 +23,7 @@ def test_smoke_benchmark_runs_and_peers_agree(tmp_path):
             if theirs["status"] == "optimal":  # both proved optimality: the optima must agree
                 assert theirs["objective"] == pytest.approx(ours["objective"], rel=1e-6), (name, peer)
     assert "fast-mclp-synthetic" in results["cases"]
+    assert {"corridor-tiny", "park-tiny"} <= set(results["cases"])
+    assert {entry["siting"]["model"] for entry in results["cases"].values()} == {"fast", "corridor", "park"}
     assert set(results["cases"]["fast-mclp-synthetic"]["peers"]) == {"spopt", "pyomo"}
     assert path.with_suffix(".md").read_text().startswith("# siting benchmarks")

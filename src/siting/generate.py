@@ -1,5 +1,8 @@
 """Synthetic instances from a seed, for benchmarks and scale tests (`siting generate`).
 
+This module holds `fast` and the region and town mixture the other kinds share
+(`generate_corridor`, `generate_park`).
+
 `fast`: demand clustered like towns and villages inside a 150 x 120 km region (a mixture of
 Gaussian towns with lognormal sizes over a thin rural background), snapped to a grid of the
 given resolution and merged per cell; candidates drawn from the same towns plus a rural share;
@@ -33,14 +36,16 @@ class FastSize:
     radius: float = 5_000.0
 
 
-def _towns(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def town_mixture(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n towns: centres in the region, shares of the population (lognormal sizes), spread in metres."""
     centre = rng.uniform([0, 0], [WIDTH, HEIGHT], (n, 2))
     size = rng.lognormal(mean=0.0, sigma=1.0, size=n)
     spread = 800.0 + 1500.0 * np.sqrt(size)  # bigger towns are wider
     return centre, size / size.sum(), spread
 
 
-def _clustered(rng, n, towns, rural_share: float) -> np.ndarray:
+def clustered_points(rng, n, towns, rural_share: float) -> np.ndarray:
+    """n points drawn around the towns (by share) plus a uniform rural share, clipped to the region."""
     centre, share, spread = towns
     n_rural = int(round(n * rural_share))
     which = rng.choice(len(share), size=n - n_rural, p=share)
@@ -52,29 +57,29 @@ def _clustered(rng, n, towns, rural_share: float) -> np.ndarray:
 
 def generate_fast(size: FastSize, seed: int, out: Path, name: str | None = None) -> dict:
     rng = np.random.default_rng(seed)
-    towns = _towns(rng, size.towns)
-    raw = _clustered(rng, size.demand, towns, rural_share=0.15)
+    towns = town_mixture(rng, size.towns)
+    raw = clustered_points(rng, size.demand, towns, rural_share=0.15)
     cell = np.floor(raw / size.resolution).astype(np.int64)
     cells, weight = np.unique(cell, axis=0, return_counts=True)  # merge per cell: realistic raster
     demand_xy = (cells + 0.5) * size.resolution
-    cand_xy = _clustered(rng, size.candidates, towns, rural_share=0.3)
-    subs = _clustered(rng, size.grid_areas, towns, rural_share=0.5)
+    cand_xy = clustered_points(rng, size.candidates, towns, rural_share=0.3)
+    subs = clustered_points(rng, size.grid_areas, towns, rural_share=0.5)
     headroom = np.round(rng.lognormal(mean=np.log(3000.0), sigma=1.0, size=size.grid_areas), -1)
     headroom[rng.random(size.grid_areas) < 1 / 3] = 0.0
 
     ox, oy = ORIGIN
     out.mkdir(parents=True, exist_ok=True)
-    _csv(out / "demand.csv", pd.DataFrame({
+    write_csv(out / "demand.csv", pd.DataFrame({
         "id": [f"d{k}" for k in range(len(demand_xy))], "weight": weight.astype(float),
         "x": demand_xy[:, 0] + ox, "y": demand_xy[:, 1] + oy}))
-    _csv(out / "candidates.csv", pd.DataFrame({
+    write_csv(out / "candidates.csv", pd.DataFrame({
         "id": [f"c{k}" for k in range(size.candidates)],
         "fixed_cost": np.round(rng.uniform(150_000, 350_000, size.candidates), -3),
         "cost_per_charger": 100_000.0,
         "max_chargers": rng.integers(2, 13, size.candidates),
         "land_m2": np.round(rng.uniform(300, 2_000, size.candidates), -1),
         "x": cand_xy[:, 0] + ox, "y": cand_xy[:, 1] + oy}))
-    _csv(out / "grid_areas.csv", pd.DataFrame({
+    write_csv(out / "grid_areas.csv", pd.DataFrame({
         "id": [f"g{k}" for k in range(size.grid_areas)], "available_kw": headroom,
         "x": subs[:, 0] + ox, "y": subs[:, 1] + oy}))
     layer = {"x": "x", "y": "y"}
@@ -92,5 +97,6 @@ def generate_fast(size: FastSize, seed: int, out: Path, name: str | None = None)
     return {"demand": len(demand_xy), "candidates": size.candidates, "grid_areas": size.grid_areas}
 
 
-def _csv(path: Path, df: pd.DataFrame) -> None:
+def write_csv(path: Path, df: pd.DataFrame) -> None:
+    """Fixed float format and line ends: the same frame gives the same bytes on every machine."""
     df.to_csv(path, index=False, float_format="%.3f", lineterminator="\n")
