@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Generate the bad-input catalogue: malformed copies of valid instances, one defect each.
 
-Reference instances (all valid, all `fast`):
+Reference instances (all valid):
 
-    tiny-gpkg      the tiny spatial instance of tests/conftest.py as data.gpkg (EPSG:28992)
-    tiny-csv       the same data as CSV files with x/y columns
-    tiny-graph     the tiny demand and sites on a road graph (graph.csv, `node` columns, no CRS)
-    nal-oost-fast  instances/nal-oost-fast (real data, GeoPackage)
+    tiny-gpkg            fast: the tiny spatial instance of tests/conftest.py as data.gpkg (EPSG:28992)
+    tiny-csv             fast: the same data as CSV files with x/y columns
+    tiny-graph           fast: the tiny demand and sites on a road graph (graph.csv, `node` columns, no CRS)
+    nal-oost-fast        fast: instances/nal-oost-fast (real data, GeoPackage)
+    nal-oost-corridor    corridor: instances/nal-oost-corridor (real data, GeoPackage, scenarios/)
+    frlm25               corridor: instances/reference/frlm25 imported (CSV, OD ends are road node ids)
+    rijssen-holten-park  park: instances/rijssen-holten-park (CSV, real parks, synthetic companies)
 
 Each case copies one reference, breaks exactly one thing in its files (TOML, CSV text,
 GeoPackage layers, file system) and records where the error must be reported: file name, layer,
@@ -38,7 +41,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 TOML, GPKG = "instance.toml", "data.gpkg"
-REFERENCES = ("tiny-gpkg", "tiny-csv", "tiny-graph", "nal-oost-fast")
+REFERENCES = ("tiny-gpkg", "tiny-csv", "tiny-graph", "nal-oost-fast", "nal-oost-corridor", "frlm25",
+              "rijssen-holten-park")
+LARGE = ("nal-oost-fast", "nal-oost-corridor", "rijssen-holten-park")  # validated, not solved, as positives
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,12 @@ def write_references(base: Path, out: Path) -> dict[str, Path]:
     write_tiny(paths["tiny-gpkg"])
     write_tiny(paths["tiny-csv"], csv=True)
     write_graph_reference(paths["tiny-graph"], paths["tiny-csv"])
-    shutil.copytree(base / "instances" / "nal-oost-fast", paths["nal-oost-fast"])
+    for name in ("nal-oost-fast", "nal-oost-corridor", "rijssen-holten-park"):
+        shutil.copytree(base / "instances" / name, paths[name], ignore=shutil.ignore_patterns("sweeps", "*.md"))
+    from siting.importers import convert
+
+    paths["frlm25"].mkdir()  # the importer writes into an existing folder (write_atomic makes it in the CLI)
+    convert("frlm25", base / "instances" / "reference" / "frlm25", paths["frlm25"], range_=12.0, p=3)
     return paths
 
 
@@ -815,6 +825,281 @@ def _(f: Path) -> None:
     edit_toml(f, lambda d: d.update(crs="EPSG:28992") or d["layers"]["candidates"].update(x="x", y="y"))
 
 
+# -- corridor -------------------------------------------------------------------------------------
+CORR, F25, PARK = "nal-oost-corridor", "frlm25", "rijssen-holten-park"
+SCENARIO = "scenarios/a1-a35-first.toml"
+
+
+def corridor_case(name: str, defect: str, layer: str, row: int, **expect) -> Callable[[Mutation], Mutation]:
+    """A nal-oost-corridor case whose row id (the layer's `id`) is read from the copy at run time."""
+    def register(mutate: Mutation) -> Mutation:
+        def run(f: Path) -> Case:
+            mutate(f)
+            return Case(name, CORR, defect, file=GPKG, layer=layer, row=nal_id(f, layer, row), **expect)
+
+        CASES.append((Case(name, CORR, defect, file=GPKG, layer=layer, **expect), run))
+        return mutate
+
+    return register
+
+
+def edit_scenario(folder: Path, text_to_add: str) -> None:
+    path = folder / SCENARIO
+    path.write_text(path.read_text(encoding="utf-8") + text_to_add, encoding="utf-8")
+
+
+@case("corr_scenario_missing_site", CORR, "a scenario file fixes open a site id that is not a candidate",
+      file=SCENARIO, row="osm_node_404", field="sites.open", message="unknown site id 'osm_node_404'")
+def _(f: Path) -> None:
+    edit_scenario(f, '\n[sites]\nopen = ["osm_node_404"]\n')
+
+
+@case("corr_scenario_unknown_search_area", CORR, "a scenario allows search area Lola-01 (should be LoLa-01)",
+      file=SCENARIO, row="Lola-01", field="search_areas.allowed", message="did you mean 'LoLa-01'?")
+def _(f: Path) -> None:
+    path = f / SCENARIO
+    path.write_text(path.read_text(encoding="utf-8").replace('"LoLa-01"', '"Lola-01"'), encoding="utf-8")
+
+
+@case("corr_scenario_bad_parameter", CORR, "a scenario sets corridor.p = -6", file=SCENARIO, field="corridor.p",
+      message="greater than or equal to 0")
+def _(f: Path) -> None:
+    path = f / SCENARIO
+    path.write_text(path.read_text(encoding="utf-8").replace('"corridor.p" = 6', '"corridor.p" = -6'), encoding="utf-8")
+
+
+@case("corr_od_negative_flow", CORR, "an OD flow of -36.45 trucks/day", file=GPKG, layer="od_flows", row="#1",
+      field="trucks_per_day", message="must be >= 0")
+def _(f: Path) -> None:
+    edit_gpkg(f, "od_flows", set_value(0, "trucks_per_day", -36.45))
+
+
+@case("corr_od_unknown_point", CORR, "an OD flow starts at od point 999999, which does not exist", file=GPKG,
+      layer="od_flows", row="#5", field="origin", message="unknown od point '999999'")
+def _(f: Path) -> None:
+    edit_gpkg(f, "od_flows", set_value(4, "origin", "999999"))
+
+
+@case("corr_road_unknown_node", CORR, "a road starts at node 1234567, not in road_nodes", file=GPKG, layer="roads",
+      row="#3", field="u", message="unknown road node '1234567'")
+def _(f: Path) -> None:
+    edit_gpkg(f, "roads", set_value(2, "u", "1234567"))
+
+
+@case("corr_road_zero_length", CORR, "a road of length 0 km", file=GPKG, layer="roads", row="#10",
+      field="length_km", message="must be > 0")
+def _(f: Path) -> None:
+    edit_gpkg(f, "roads", set_value(9, "length_km", 0.0))
+
+
+@corridor_case("corr_candidate_off_the_road", "a candidate moved 80 km north (22 km from the nearest road node)", "candidates", 7,
+               field="geometry", message="more than max_snap")
+def _(f: Path) -> None:
+    from shapely.geometry import Point
+
+    def change(gdf):
+        p = gdf.geometry.iloc[7]
+        return set_geometry(7, Point(p.x, p.y + 80_000))(gdf)
+
+    edit_gpkg(f, "candidates", change)
+
+
+@corridor_case("corr_existing_negative_chargers", "an existing station with -2 chargers", "existing", 3,
+               field="chargers", message="must be >= 0")
+def _(f: Path) -> None:
+    edit_gpkg(f, "existing", set_value(3, "chargers", -2))
+
+
+@corridor_case("corr_candidate_duplicate_id", "two candidates share one id (a copy-paste in QGIS)", "candidates", 0,
+               field="id", message="duplicate id")
+def _(f: Path) -> None:
+    def change(gdf):
+        gdf.loc[5, "id"] = gdf.loc[0, "id"]
+        return gdf
+
+    edit_gpkg(f, "candidates", change)
+
+
+@corridor_case("corr_search_area_min_above_max", "a search area needs at least 3 and at most 2 new hubs",
+               "search_areas", 1, field="min_sites", message="min_sites 3 > max_sites 2")
+def _(f: Path) -> None:
+    edit_gpkg(f, "search_areas", set_value(1, "min_sites", 3))
+
+
+@case("corr_range_nan", CORR, "range = nan in [corridor]", file=TOML, field="corridor.range", message="finite")
+def _(f: Path) -> None:
+    edit_toml(f, set_key("corridor.range", float("nan")))
+
+
+@case("corr_unknown_parameter", CORR, "battery_kwh misspelt batery_kwh", file=TOML, field="corridor.batery_kwh",
+      message="did you mean 'battery_kwh'?")
+def _(f: Path) -> None:
+    edit_toml(f, rename_key("corridor.battery_kwh", "batery_kwh"))
+
+
+@case("corr_missing_od_layer", CORR, "instance.toml has no od_flows layer", file=TOML, field="layers.od_flows",
+      message="required by the corridor model")
+def _(f: Path) -> None:
+    edit_toml(f, lambda d: d["layers"].pop("od_flows"))
+
+
+def _cut_node(df: pd.DataFrame, node: str) -> pd.DataFrame:
+    return df[(df["u"] != node) & (df["v"] != node)]
+
+
+@case("f25_od_no_path", F25, "node 25 loses its roads: no path for the OD pairs that end there", file="od_flows.csv",
+      layer="od_flows", row="#24", field="origin/destination", message="no path in the road graph from origin '1'")
+def _(f: Path) -> None:
+    edit_csv(f, "roads", lambda df: pd.concat([_cut_node(df, "25"), pd.DataFrame({"u": ["25"], "v": ["26"],
+                                                                                  "length": ["3"]})]))
+
+
+@case("f25_od_unknown_node", F25, "an OD flow ends at node 52 (the network has 25)", file="od_flows.csv",
+      layer="od_flows", row="#2", field="destination", message="unknown road node '52'")
+def _(f: Path) -> None:
+    edit_csv(f, "od_flows", csv_cell(1, "destination", "52"))
+
+
+@case("f25_candidate_unknown_node", F25, "candidate 7 sits on node 77", file="candidates.csv", layer="candidates",
+      row="7", field="node", message="unknown road node id '77'")
+def _(f: Path) -> None:
+    edit_csv(f, "candidates", csv_cell(6, "node", "77"))
+
+
+@case("f25_flow_text", F25, "a flow typed as '62,09' (decimal comma)", file="od_flows.csv", layer="od_flows",
+      row="#2", field="trucks_per_day", message="decimal comma")
+def _(f: Path) -> None:
+    edit_csv(f, "od_flows", csv_cell(1, "trucks_per_day", "62,09"))
+
+
+@case("f25_road_self_loop", F25, "a road from node 4 to node 4", file="roads.csv", layer="roads", row="#5",
+      field="v", message="a road from a node to itself")
+def _(f: Path) -> None:
+    def change(df: pd.DataFrame) -> None:
+        df.loc[4, "v"] = df.loc[4, "u"]
+
+    edit_csv(f, "roads", change)
+
+
+# -- park -----------------------------------------------------------------------------------------
+def _park_toml(f: Path, change) -> None:
+    edit_toml(f, change)
+
+
+@case("park_dwell_after_midnight", PARK, "a company leaves at 31 h (7 h the next morning typed as 24 + 7)",
+      file="companies.csv", layer="companies", row="c001", field="dwell_end", message="dwell window outside the day")
+def _(f: Path) -> None:
+    edit_csv(f, "companies", csv_cell(0, "dwell_end", "31.0"))
+
+
+@case("park_dwell_negative", PARK, "a company arrives at -1 h", file="companies.csv", layer="companies", row="c003",
+      field="dwell_start", message="must be >= 0")
+def _(f: Path) -> None:
+    edit_csv(f, "companies", csv_cell(2, "dwell_start", "-1"))
+
+
+@case("park_dwell_empty", PARK, "arrival and departure both at 17 h: an empty window", file="companies.csv",
+      layer="companies", row="c002", field="dwell_end", message="empty dwell window")
+def _(f: Path) -> None:
+    edit_csv(f, "companies", csv_cell(1, "dwell_end", "17.0"))
+
+
+@case("park_dwell_half_given", PARK, "a departure without an arrival", file="companies.csv", layer="companies",
+      row="c004", field="dwell_start", message="give both dwell_start and dwell_end")
+def _(f: Path) -> None:
+    edit_csv(f, "companies", csv_cell(3, "dwell_start", ""))
+
+
+@case("park_negative_energy", PARK, "a company needs -100.2 kWh per day", file="companies.csv", layer="companies",
+      row="c002", field="kwh_per_day", message="must be >= 0")
+def _(f: Path) -> None:
+    edit_csv(f, "companies", csv_cell(1, "kwh_per_day", "-100.2"))
+
+
+@case("park_energy_text", PARK, "max_kw typed as 'veel'", file="companies.csv", layer="companies", row="c005",
+      field="max_kw", message="not a number: 'veel'")
+def _(f: Path) -> None:
+    edit_csv(f, "companies", csv_cell(4, "max_kw", "veel"))
+
+
+@case("park_unknown_grid_area", PARK, "a square refers to grid area Holten (only Rijssen exists)", file="squares.csv",
+      layer="squares", row="sq-130003-1", field="grid_area", message="unknown grid area id 'Holten'")
+def _(f: Path) -> None:
+    def change(df: pd.DataFrame) -> None:
+        df["grid_area"] = ""
+        df.loc[0, "grid_area"] = "Holten"
+
+    edit_csv(f, "squares", change)
+
+
+@case("park_tier_unknown_square", PARK, "a connection tier for square sq-999 that does not exist", file="tiers.csv",
+      layer="tiers", row="3x80A", field="square", message="unknown square id 'sq-999'")
+def _(f: Path) -> None:
+    def change(df: pd.DataFrame) -> None:
+        df["square"] = ""
+        df.loc[0, "square"] = "sq-999"
+
+    edit_csv(f, "tiers", change)
+
+
+@case("park_tier_unknown_contract", PARK, "a tier's contract names profile 'timebond' (typo)", file="tiers.csv",
+      layer="tiers", field="contract", message="unknown profile column id 'timebond'")
+def _(f: Path) -> Case:
+    df = read_csv(f, "tiers")
+    k = int(np.flatnonzero(df["contract"] == "timebound")[0])
+    df.loc[k, "contract"] = "timebond"
+    write_csv(f, "tiers", df)
+    return Case("park_tier_unknown_contract", PARK, "a tier's contract names profile 'timebond' (typo)",
+                file="tiers.csv", layer="tiers", row=str(df.loc[k, "id"]), field="contract",
+                message="unknown profile column id 'timebond'")
+
+
+@case("park_tier_zero_capacity", PARK, "a connection tier of 0 kW", file="tiers.csv", layer="tiers", row="3x160A",
+      field="capacity_kw", message="zero or negative capacity")
+def _(f: Path) -> None:
+    edit_csv(f, "tiers", csv_cell(1, "capacity_kw", "0"))
+
+
+@case("park_missing_tier_layer", PARK, "instance.toml has no tiers layer", file=TOML, field="layers.tiers",
+      message="required by the park model")
+def _(f: Path) -> None:
+    edit_toml(f, lambda d: d["layers"].pop("tiers"))
+
+
+@case("park_profile_missing_slot", PARK, "profiles.csv lacks slot 95 (the last quarter hour)", file="profiles.csv",
+      layer="profiles", field="slot", message="needs one row per slot 0..95")
+def _(f: Path) -> None:
+    edit_csv(f, "profiles", lambda df: df.iloc[:-1])
+
+
+@case("park_charger_vehicle_kind", PARK, "a charger type for vehicle 'bus'", file="charger_types.csv",
+      layer="charger_types", row="AC11", field="vehicle", message="vehicle must be one of")
+def _(f: Path) -> None:
+    edit_csv(f, "charger_types", csv_cell(0, "vehicle", "bus"))
+
+
+@case("park_price_profile_unknown", PARK, "price_profile = \"tuo\" (typo of tou)", file=TOML,
+      field="park.price_profile", message="not a column of the profiles layer")
+def _(f: Path) -> None:
+    edit_toml(f, set_key("park.price_profile", "tuo"))
+
+
+@case("park_company_nowhere", PARK, "a company 20 km from every square without its own connection",
+      file="companies.csv", layer="companies", row="c002", field="own_kw", message="nowhere to charge")
+def _(f: Path) -> None:
+    def change(df: pd.DataFrame) -> None:
+        df.loc[1, "y"] = str(float(df.loc[1, "y"]) + 20_000)
+        df.loc[1, "own_kw"] = "0"
+
+    edit_csv(f, "companies", change)
+
+
+@case("park_duplicate_company", PARK, "two companies with id c010", file="companies.csv", layer="companies",
+      row="c010", field="id", message="duplicate id")
+def _(f: Path) -> None:
+    edit_csv(f, "companies", csv_cell(10, "id", "c010"))
+
+
 # -- odd but valid: must be accepted --------------------------------------------------------------
 @case("ok_csv_bom_crlf", "tiny-csv", "every CSV has a UTF-8 BOM and Windows line ends (Excel)", accept=True)
 def _(f: Path) -> None:
@@ -860,7 +1145,7 @@ def _(f: Path) -> None:
 
 for _name in REFERENCES:  # the references themselves: the catalogue starts from valid input
     CASES.append((Case(f"ok_reference_{_name}", _name, "the unchanged reference instance", accept=True,
-                       solve=_name != "nal-oost-fast"), lambda f: None))
+                       solve=_name not in LARGE), lambda f: None))
 
 
 def make_catalogue(base: Path = REPO, out: Path = Path("bad-instances")) -> list[Case]:

@@ -104,9 +104,10 @@ def check_area_limits(areas: Table) -> None:
             areas.problem(f"min_sites {lo[k]:g} > max_sites {hi[k]:g}", row=labels[k], field="min_sites")
 
 
-def validate_corridor(config: InstanceConfig, tables: dict[str, Table], file: str) -> None:
-    """Run every check; raise one InstanceError listing all problems."""
-    problems = check_params(config, tables, file)
+def validate_corridor(config: InstanceConfig, tables: dict[str, Table], file: str,
+                      extra: list[Problem] | None = None) -> None:
+    """Run every check; raise one InstanceError listing all problems (and the `extra` ones)."""
+    problems = check_params(config, tables, file) + list(extra or [])
     for name in KEYED:
         if name in tables:
             check_not_empty(tables[name])
@@ -142,6 +143,8 @@ def validate_corridor(config: InstanceConfig, tables: dict[str, Table], file: st
             check_od_ends(tables["od_flows"], set(tables["od_points"].ids().dropna()), "od point")
         else:
             check_od_ends(tables["od_flows"], nodes, "road node")
+            if not tables["od_flows"].problems:
+                check_od_connected(tables)
     for name in ("candidates", "existing"):
         if name in tables and not tables[name].problems:
             table = tables[name]
@@ -184,3 +187,77 @@ def check_roads_reference_nodes(tables: dict[str, Table]) -> None:
                 count += 1
                 if count >= MAX_REPORTED:
                     return
+
+
+def check_od_connected(tables: dict[str, Table]) -> None:
+    """OD ends given as road node ids (no od_points layer) must be joined by a road path.
+
+    The table names two nodes of the user's own graph, so no path means the graph or the table is
+    wrong (a missing or mistyped road): an error naming the OD row. OD ends given as od_points are
+    snapped, and a point that lands on a detached road piece is excluded and listed instead
+    (load_corridor; `corridor.strict` makes that an error too)."""
+    if "od_points" in tables or "od_flows" not in tables or "roads" not in tables:
+        return
+    od, roads = tables["od_flows"], tables["roads"]
+    if od.problems or roads.problems or not {"origin", "destination"} <= set(od.df.columns):
+        return
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    ids = road_node_ids(tables) or set()
+    index = {n: k for k, n in enumerate(sorted(ids))}
+    u = np.array([index.get(a, -1) for a in roads.df["u"]])
+    v = np.array([index.get(b, -1) for b in roads.df["v"]])
+    ok = (u >= 0) & (v >= 0)
+    graph = coo_array((np.ones(int(ok.sum())), (u[ok], v[ok])), shape=(len(index), len(index)))
+    _, label = connected_components(graph, directed=False)
+    size = np.bincount(label)
+    labels = _labels(od)
+    count = 0
+    for k, (a, b) in enumerate(zip(od.df["origin"], od.df["destination"], strict=True)):
+        if a not in index or b not in index or a == b or label[index[a]] == label[index[b]]:
+            continue  # unknown ids are reported by check_od_ends
+        od.problem(f"no path in the road graph from origin '{a}' to destination '{b}': they lie in separate parts "
+                   f"of the graph ({size[label[index[a]]]} and {size[label[index[b]]]} nodes); a road is missing "
+                   "or an OD end is mistyped", row=labels[k], field="origin/destination")
+        count += 1
+        if count >= MAX_REPORTED:
+            return
+
+
+def check_scenarios(folder, tables: dict[str, Table], data: dict) -> list[Problem]:
+    """Every scenario file in the instance's `scenarios/` folder names sites, search areas and grid
+    areas that exist, and sets valid parameters: a broken option is found before a compare or a
+    sweep runs it."""
+    from pathlib import Path
+
+    from siting.config import apply_overrides, parse_config
+    from siting.config_base import did_you_mean
+    from siting.scenario import load_scenario
+
+    problems: list[Problem] = []
+    folder = Path(folder) / "scenarios"
+    if not folder.is_dir():
+        return problems
+    ids = {"site": set(), "search area": set(), "grid area": set()}
+    for layer, what in (("candidates", "site"), ("existing", "site"), ("search_areas", "search area"),
+                        ("grid_areas", "grid area")):
+        if layer in tables and "id" in tables[layer].df.columns:
+            ids[what] |= set(tables[layer].df["id"].dropna().astype(str))
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            scenario = load_scenario(path)
+            parse_config(apply_overrides(data, scenario.overrides(), str(path)), str(path))
+        except InstanceError as err:
+            problems.extend(err.problems)
+            continue
+        wanted = [("sites.open", "site", scenario.sites.open), ("sites.closed", "site", scenario.sites.closed),
+                  ("search_areas.allowed", "search area", scenario.search_areas.allowed or []),
+                  ("grid.extra_kw", "grid area", list(scenario.grid.extra_kw))]
+        for field_name, what, values in wanted:
+            known = {v: v for v in ids[what]}
+            for value in values[:MAX_REPORTED]:
+                if value not in known:
+                    problems.append(Problem(str(path), f"unknown {what} id '{value}'{did_you_mean(value, known)}",
+                                            row=value, field=field_name))
+    return problems

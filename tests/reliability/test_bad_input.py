@@ -27,8 +27,9 @@ from .catalogue import CASE_NAMES, Case, build_catalogue
 SITING = Path(sys.executable).parent / "siting"
 SUBPROCESS_SAMPLE = [  # one per kind of input: TOML, GeoPackage, CSV, file system, real data, positives
     "toml_unknown_key", "gpkg_not_a_gpkg", "csv_unreadable", "csv_decimal_comma", "nal_point_in_new_york",
-    "ok_csv_bom_crlf", "ok_graph_white_spot",
+    "ok_csv_bom_crlf", "ok_graph_white_spot", "f25_od_no_path", "park_dwell_after_midnight",
 ]
+MODEL_OF_REFERENCE = {"nal-oost-corridor": "corridor", "frlm25": "corridor", "rijssen-holten-park": "park"}
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +68,14 @@ def test_catalogue_covers_the_issue(catalogue) -> None:
     assert all(c.file for c in bad), "every bad case names the file its message must name"
     for _, folder in catalogue.values():
         assert folder.is_dir()
+    per_model = {m: [c.name for c in bad if MODEL_OF_REFERENCE.get(c.reference, "fast") == m]
+                 for m in ("fast", "corridor", "park")}
+    assert len(per_model["corridor"]) >= 10 and len(per_model["park"]) >= 10, per_model
+    # the cases the issue names for these models
+    named = {"f25_od_no_path": "origin/destination", "park_dwell_after_midnight": "dwell_end",
+             "corr_scenario_missing_site": "sites.open"}
+    for name, field in named.items():
+        assert catalogue[name][0].field == field
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)

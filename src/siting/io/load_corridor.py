@@ -5,8 +5,9 @@ optional `road_nodes` point layer, or from a GraphML file named as the `roads` l
 attributes x/y or lon/lat; edge attributes length_km / len_km / length, road, tent). Sites and
 OD ends without an explicit road node are snapped to the nearest road node; a snap farther than
 `corridor.max_snap` is an error naming the row. OD flows whose ends fall on one node, or whose
-nodes are not connected, are excluded and listed in the results (summary.md, summary.json `excluded`), or an error with
-`corridor.strict = true`.
+snapped od_points are not connected, are excluded and listed in the results (summary.md, summary.json `excluded`), or
+an error with `corridor.strict = true`; OD ends named as road nodes that no path joins are an error
+(validate_corridor.check_od_connected), and so are bad scenario files in `scenarios/`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from siting.instance_corridor import CorridorInstance, RoadNetwork
 from siting.io.layers import Table, grid_area_of_points, read_layer
 from siting.io.load import _grid_areas, instance_folder
 from siting.resources import GridAreas
-from siting.validate_corridor import length_column, validate_corridor
+from siting.validate_corridor import check_scenarios, length_column, validate_corridor
 
 
 def _column(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
@@ -74,7 +75,8 @@ def load_corridor_tables(path: str | Path, overrides: list[str] | None = None):
                 tables["road_nodes"] = nodes
             continue
         tables[name] = read_layer(folder, name, src, config.crs)
-    validate_corridor(config, tables, toml_file)
+    # scenario files of the folder are part of the instance: checked here, before compare or a sweep runs them
+    validate_corridor(config, tables, toml_file, extra=check_scenarios(folder, tables, read_config(folder)))
     return folder, config, tables
 
 
