@@ -23,7 +23,7 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, set_opt, 
 @debug_opt
 @handle_errors
 def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, profile, time_limit, gap,
-              threads, seed, no_warm_start, debug) -> None:
+              threads, seed, no_warm_start, method, debug) -> None:
     """Solve an instance and write sites.gpkg, summary.json, summary.md and map.png.
 
     \b
@@ -48,11 +48,13 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
     out = out or Path("results") / f"{inst.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     check_output_folder(out, overwrite)
     options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
-                           seed=seed, warm_start=not no_warm_start)
+                           seed=seed, warm_start=not no_warm_start, method=method)
     click.echo(f"Solving {inst.name} ({model}) with {solver}, profile {profile} ... (Ctrl-C stops and keeps the best "
                "solution found)", err=True)
     run = api.solve(inst, options)
     run.source = folder
+    if run.status == "time_limit" and run.objective is None:
+        run.result.message = no_plan_message(run.result, no_warm_start)
     run.times["load"] = load_seconds
     run.times["total"] += load_seconds
     summary = api.write(run, out, overwrite)
@@ -64,5 +66,17 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
     if run.status == "interrupted":
         click.echo("Interrupted: the best solution found so far was written.", err=True)
         raise SystemExit(130)
+    if run.status == "time_limit" and run.objective is None:
+        click.echo(f"No plan: {run.result.message}", err=True)
+        raise SystemExit(1)  # nothing to act on: not a solved run (README: exit codes)
     if run.status in ("infeasible", "unbounded", "error"):
         raise SystemExit(3 if run.status == "infeasible" else 1)
+
+
+def no_plan_message(result, no_warm_start: bool) -> str:
+    """A limit reached before any feasible plan: say so, with the bound, and what to try."""
+    limit = result.solver.get("options", {}).get("time_limit")
+    bound = "not known yet (the root relaxation was not solved)" if result.best_bound is None else f"{result.best_bound:,.6g}"
+    hint = "drop --no-warm-start (the greedy plan is a first incumbent) or " if no_warm_start else ""
+    return (f"the solver stopped at its limit ({result.message}{f', {limit:g} s' if limit else ''}) before it found "
+            f"any feasible plan; best bound: {bound}; {hint}give it more time with --time-limit")

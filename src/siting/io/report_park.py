@@ -204,6 +204,8 @@ def summary_markdown(summary: dict, run: ParkRun) -> str:
     status = STATUS_WORDS.get(summary["status"], summary["status"])
     if summary["status"] != "optimal" and gap is not None:
         status += f" (at most {100 * gap:.2f} % above the best possible)"
+    if run.solution is None and summary["status"] in ("time_limit", "interrupted"):
+        status = f"**no plan**: {summary['message']}"  # stopped before any feasible plan was found
     lines += [f"Status: {status}.", ""]
     if summary["diagnosis"]:
         lines += ["## Why there is no plan", ""] + [f"- {d}" for d in summary["diagnosis"]] + [""]
