@@ -12,6 +12,7 @@ from siting.models.formulation import Formulation
 from siting.models.park import ParkIndex, build_park, park_index
 from siting.park_instance import ParkInstance
 from siting.results_park import ParkSolution, extract_park
+from siting.screens_park import screen_park
 from siting.solve import SolveOptions, SolveResult, solve
 from siting.verify import Certificate
 from siting.verify_park import verify_park
@@ -80,21 +81,6 @@ def diagnose_park(inst: ParkInstance, form: Formulation, options: SolveOptions) 
         return findings
     conflicts = elastic_conflicts(form, options)
     return [c.sentence() for c in conflicts] or ["no single constraint family explains the infeasibility"]
-
-
-def screen_park(inst: ParkInstance) -> list[str]:
-    """Necessary conditions: total energy vs what all connections and grid areas could carry."""
-    found = []
-    if inst.params.unmet_penalty is None:
-        short = inst.energy_kwh > inst.max_energy() * (1 + 1e-9) + 1e-9
-        for k in inst.company_ids[short][:10]:
-            found.append(f"company {k} cannot take its daily energy within its dwell window at its maximum power")
-        best_tier = [inst.tier_kw[inst.tier_square == s].max(initial=0.0) for s in range(inst.n_squares)]
-        cap = inst.hours * inst.n_slots * float(sum(best_tier)) + inst.hours * float(inst.own_kw.sum())
-        if inst.energy_kwh.sum() > cap * (1 + 1e-9):
-            found.append(f"all companies together need {inst.energy_kwh.sum():g} kWh/day, more than every square at "
-                         f"its largest tier plus every own connection can deliver in a day ({cap:g} kWh)")
-    return found
 
 
 def describe_park(inst: ParkInstance) -> str:
