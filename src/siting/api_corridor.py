@@ -163,6 +163,9 @@ def diagnose_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, for
             findings.append(f"even with every allowed station open only {possible:,.1f} of {total:,.1f} trucks/day "
                             f"({100 * possible / max(total, 1e-9):.1f} %) can be refuelled at range {inst.vehicle_range:g}; "
                             f"the required share is {100 * p.required_share:g} %")
+            from siting.screens_corridor import screen_range_gaps
+
+            findings += screen_range_gaps(inst, paths, cover)  # which flows, and the gap that beats the range
     for a, area in enumerate(inst.area_ids):
         free = int(np.sum(inst.allowed & ~inst.is_existing & (inst.area_of_site == a)))
         if inst.area_min[a] > free:
