@@ -12,15 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
+from siting.errors import SitingError
 from siting.heuristics import greedy_fast
 from siting.instance import FastInstance
+from siting.local_search import swap_improve
 from siting.models.fast import build_fast, objective_kind
 from siting.models.formulation import Formulation
 from siting.precompute import Pairs
 from siting.precompute.reduce import DemandClasses, aggregate_demand
 from siting.precompute.sites import fast_pairs
 from siting.results import FastSolution, extract_fast, solution_vector
-from siting.solve import SolveOptions, SolveResult, solve
+from siting.solve import SolveOptions, SolveResult, resolve_options, solve
 from siting.verify import Certificate, verify_fast
 
 
@@ -77,7 +79,7 @@ def solve_fast(
 
     warm, warm_info = _warm_start(form, model_inst, model_pairs, options)
     times["heuristic"] = time.perf_counter() - t
-    result = solve(form, options, warm)
+    result = solve_fast_model(form, model_inst, model_pairs, options, warm)
     times["solve"] = result.seconds
     t = time.perf_counter()
     if result.x is None and warm is not None and result.status in ("time_limit", "interrupted"):
@@ -86,7 +88,7 @@ def solve_fast(
         result.message += " (incumbent from the greedy heuristic)"
     solution = certificate = None
     if result.x is not None:
-        solution = expand_solution(extract_fast(form, model_inst, result.x), classes, pairs)
+        solution = expand_solution(extract_fast(form, model_inst, result.x, model_pairs), classes, pairs)
         certificate = verify_fast(instance, pairs, solution)
         distrust_disagreement(result, certificate)
     times["extract"] = time.perf_counter() - t
@@ -95,6 +97,23 @@ def solve_fast(
     run = FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source, diagnosis)
     run.demand_classes = classes.n_classes if classes is not None else instance.n_demand
     return run
+
+
+def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
+                     warm: np.ndarray | None) -> SolveResult:
+    """The built model solved as one MILP, or (mclp with HiGHS) by Benders decomposition."""
+    from siting.benders import solve_mclp_benders
+
+    method = resolve_options(options).method
+    benders_fits = inst.params.objective == "mclp" and options.solver in ("highs", "highspy")
+    if method == "benders" and not benders_fits:
+        raise SitingError("method 'benders' solves the mclp objective with HiGHS only; "
+                          "use --method compact (or auto) for this run")
+    if method in ("benders", "auto") and benders_fits:
+        return solve_mclp_benders(form, inst, pairs, options, warm)
+    if method not in ("auto", "compact", "benders"):
+        raise SitingError(f"unknown method '{method}'; choose auto, compact or benders")
+    return solve(form, options, warm)
 
 
 def reduce_fast(inst: FastInstance, pairs: Pairs) -> tuple[FastInstance, Pairs, DemandClasses | None]:
@@ -156,11 +175,14 @@ def _warm_start(form, inst, pairs, options) -> tuple[np.ndarray | None, dict]:
     if not options.warm_start:
         return None, {"used": False}
     greedy = greedy_fast(inst, pairs)
-    x = solution_vector(form, inst, pairs, greedy)
-    violation, where = form.max_violation(x)
-    if violation > 1e-6:
-        return None, {"used": False, "reason": f"greedy answer infeasible ({where})"}
-    return x, {"used": True, "objective": form.objective_value(x)}
+    improved, swaps = swap_improve(inst, pairs, greedy)
+    info = {"greedy_objective": form.objective_value(solution_vector(form, inst, pairs, greedy)), "swaps": swaps}
+    for plan in (improved, greedy):  # the swaps keep the plan feasible; greedy is the fallback
+        x = solution_vector(form, inst, pairs, plan)
+        violation, where = form.max_violation(x)
+        if violation <= 1e-6:
+            return x, {"used": True, "objective": form.objective_value(x), **info}
+    return None, {"used": False, "reason": f"heuristic answer infeasible ({where})", **info}
 
 
 __all__ = ["FastRun", "solve_fast", "describe_fast", "SolveOptions", "objective_kind"]

@@ -158,3 +158,23 @@ def _budget_left(inst, is_open, chargers) -> float | None:
     new = is_open & ~inst.is_existing
     spent = float((inst.fixed_cost[new] + inst.cost_per_charger[new] * chargers[new]).sum())
     return inst.params.budget - spent
+
+
+def plan_in_order(inst: FastInstance, order: np.ndarray) -> FastSolution:
+    """Open new sites in `order` while they fit (p, land, grid headroom, budget), minimum chargers."""
+    from siting.heuristics import _State  # the greedy's bookkeeping of p, grid and budget
+
+    state = _State(inst)
+    for j in order:
+        if state.can_open(int(j)):
+            state.do_open(int(j))
+    upgrades = np.zeros(inst.grid.size if inst.grid is not None else 0, bool)
+    return FastSolution(state.open, state.chargers, upgrades, None, None)
+
+
+def lp_guided_plan(inst: FastInstance, pairs: Pairs, x_lp: np.ndarray) -> tuple[FastSolution, int]:
+    """Round an LP answer (largest x_j first, then the sites reaching most demand) and swap."""
+    reach = np.bincount(pairs.indices, weights=inst.weight[np.repeat(np.arange(pairs.n_demand), np.diff(pairs.indptr))],
+                        minlength=inst.n_sites)
+    order = np.lexsort((-reach, -np.round(x_lp, 6)))
+    return swap_improve(inst, pairs, plan_in_order(inst, order))

@@ -7,6 +7,7 @@ formulation as a pyomo model. Status is honest: `optimal` only when the solver p
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
@@ -34,6 +35,7 @@ class SolveOptions:
     seed: int | None = None
     warm_start: bool = True
     highs: dict = field(default_factory=dict)  # extra HiGHS options from the profile
+    method: str | None = None  # "auto", "compact" or "benders" (mclp); None: from the profile
 
 
 @dataclass
@@ -73,6 +75,7 @@ def resolve_options(options: SolveOptions) -> SolveOptions:
         threads=options.threads if options.threads is not None else prof.get("threads", 0),
         seed=options.seed if options.seed is not None else prof.get("random_seed", 0),
         highs={**prof.get("highs", {}), **options.highs},
+        method=options.method or prof.get("method", "auto"),
     )
 
 
@@ -123,25 +126,33 @@ def _run_highs(form: Formulation, options: SolveOptions, warm_start: np.ndarray 
     return h
 
 
+@contextlib.contextmanager
+def stop_on_signals(on_stop):
+    """While inside, Ctrl-C (SIGINT) and SIGTERM call `on_stop()` instead of ending the process.
+
+    Signal handlers can only be installed in the main thread; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, lambda signum, frame: on_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _run_interruptible(h) -> None:
     """Run HiGHS in its worker thread; Ctrl-C (SIGINT) or SIGTERM stop it cleanly through its
     interrupt callback, so the incumbent is kept and reported with status `interrupted`."""
     if threading.current_thread() is not threading.main_thread():
-        h.run()  # signal handlers can only be installed in the main thread
+        h.run()
         return
     h.HandleUserInterrupt = True
-
-    def stop(signum, frame):
-        h.cancelSolve()
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with stop_on_signals(h.cancelSolve):
         h.startSolve()
         while not h.wait(0.1)[0]:
             pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None = None) -> SolveResult:

@@ -18,7 +18,7 @@ debug_opt = click.option("--debug", is_flag=True, help="Show the full traceback 
 
 
 def solver_options(f):
-    """--solver, --profile, --time-limit, --gap, --threads, --seed, --no-warm-start."""
+    """--solver, --profile, --time-limit, --gap, --threads, --seed, --no-warm-start, --method."""
     decorators = [
         click.option("--solver", default="highs", show_default=True,
                      help="highs (embedded, default) or any pyomo solver installed here: cbc, glpk, gurobi, cplex, scip."),
@@ -29,6 +29,8 @@ def solver_options(f):
         click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = automatic)."),
         click.option("--seed", type=int, help="Random seed of the solver."),
         click.option("--no-warm-start", is_flag=True, help="Do not give the solver the greedy solution."),
+        click.option("--method", type=click.Choice(["auto", "compact", "benders"]),
+                     help="mclp only: one model (compact) or Benders decomposition; auto = Benders with HiGHS."),
     ]
     for d in reversed(decorators):
         f = d(f)

@@ -135,6 +135,26 @@ class Formulation:
         self.cons[name] = block
         return block
 
+    def without(self, var_names: set[str], con_names: set[str], name: str | None = None) -> tuple[Formulation, np.ndarray]:
+        """A copy without some blocks (a decomposition's master), and the map old column -> new
+        column (-1 where dropped). A kept constraint must not use a dropped variable."""
+        out = Formulation(name=name or self.name, sense=self.sense, offset=self.offset)
+        new_col = np.full(self.n_cols, -1, np.int64)
+        for v in self.vars.values():
+            if v.name in var_names:
+                continue
+            kept = out.add_var(v.name, v.size, lb=v.lb, ub=v.ub, domain=v.domain, cost=v.cost, doc=v.doc)
+            new_col[v.columns] = kept.columns
+        for c in self.cons.values():
+            if c.name in con_names:
+                continue
+            cols = new_col[c.cols]
+            if (cols < 0).any():
+                raise ValueError(f"constraint block {c.name!r} uses a dropped variable")
+            out.cons[c.name] = ConBlock(c.name, c.size, out.n_rows, c.rows, cols, c.coefs, c.lower, c.upper,
+                                        c.doc, c.labels)
+        return out, new_col
+
     # -- views ----------------------------------------------------------------------------------
     def column_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(cost, lower, upper, is_integer) over all columns."""

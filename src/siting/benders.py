@@ -1,0 +1,305 @@
+r"""Benders decomposition for the maximal covering model (models/fast.md, "Benders").
+
+The compact mclp has one y_i and one row per demand class; at fine resolution that is most of
+the model, and HiGHS spends its time in the root LP and cut loop over those rows. Cordeau,
+Furini & Ljubić (2019, EJOR 275: 882-896) project y out: for fixed sites x the best cover is
+y_i = min(1, sum_{j in N_i} x_j), so with demand grouped into regions g
+
+    max sum_g theta_g   s.t.  theta_g <= sum_{i in g} w_i min(1, sum_{j in N_i} x_j),
+                              x, n, u in the other families (p, land, grid, budget) unchanged.
+
+The concave right-hand side is the minimum of the linear "Benders cuts", one per point xbar:
+
+    theta_g <= sum_{i in g, s_i >= 1} w_i + sum_j (sum_{i in g, s_i < 1, j in N_i} w_i) x_j,
+    s_i = sum_{j in N_i} xbar_j,
+
+each exact at xbar and valid everywhere. The master holds x, n, u, theta and only the cuts that
+were needed. Phase 1 solves the master LP by cutting planes with in-out stabilisation
+(Ben-Ameur & Neto 2007); phase 2 solves the master MIP, checks its answer against the true
+cover and adds cuts until the answer needs none. The master is a relaxation, so its proven
+bound bounds the original problem; every incumbent is evaluated exactly. `optimal` is reported
+only when the master MIP is optimal within the gap and its answer violates no cut.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from siting.instance import FastInstance
+from siting.models.emit import to_highspy
+from siting.models.formulation import Formulation
+from siting.precompute import Pairs
+from siting.solve import (SolveOptions, SolveResult, _consistent, _highs_status, _run_interruptible, relative_gap, resolve_options,
+                          stop_on_signals)
+
+_TOL = 1e-7  # relative: a cut is violated when theta exceeds the cover by more than this
+
+
+@dataclass
+class CoverOracle:
+    """Exact cover value per group, and the Benders cut at a point."""
+
+    a: sp.csr_array  # classes x sites, ones where d_ij <= R
+    weight: np.ndarray
+    group_of: np.ndarray
+    n_groups: int
+
+    @classmethod
+    def build(cls, inst: FastInstance, pairs: Pairs, group_of: np.ndarray) -> CoverOracle:
+        a = sp.csr_array((np.ones(pairs.nnz), pairs.indices, pairs.indptr), shape=pairs.shape)
+        return cls(a, inst.weight.astype(float), group_of, int(group_of.max(initial=-1)) + 1)
+
+    def value(self, x_sites: np.ndarray) -> np.ndarray:
+        covered = np.minimum(1.0, self.a @ x_sites)
+        return np.bincount(self.group_of, weights=self.weight * covered, minlength=self.n_groups)
+
+    def cuts(self, x_sites: np.ndarray) -> tuple[np.ndarray, sp.csr_array]:
+        """(constant per group, coefficients groups x sites) of the cuts at x_sites."""
+        full = (self.a @ x_sites) >= 1.0 - 1e-9
+        constant = np.bincount(self.group_of, weights=self.weight * full, minlength=self.n_groups)
+        open_rows = sp.diags_array(self.weight * ~full) @ self.a  # rows of the classes still short
+        to_group = sp.csr_array((np.ones(len(self.group_of)), (self.group_of, np.arange(len(self.group_of)))),
+                                shape=(self.n_groups, len(self.group_of)))
+        return constant, sp.csr_array(to_group @ open_rows)
+
+
+def spatial_groups(inst: FastInstance, pairs: Pairs, cell: float) -> np.ndarray:
+    """Demand classes grouped by square cells of side `cell` (m); by blocks of rows without xy."""
+    if inst.demand_xy is None or not np.isfinite(cell) or cell <= 0:
+        return np.arange(inst.n_demand) * 64 // max(inst.n_demand, 1)
+    key = np.floor((inst.demand_xy - inst.demand_xy.min(axis=0)) / cell).astype(np.int64)
+    _, group_of = np.unique(key, axis=0, return_inverse=True)
+    return group_of.ravel()
+
+
+class Master:
+    """The master problem in HiGHS: the full formulation without y and its cover rows, plus theta."""
+
+    def __init__(self, full: Formulation, oracle: CoverOracle, options: SolveOptions):
+        master, self.column_of = full.without({"y"}, {"cover_link"}, name=f"{full.name}-benders-master")
+        coverable = oracle.weight * (np.diff(oracle.a.indptr) > 0)
+        group_total = np.bincount(oracle.group_of, weights=coverable, minlength=oracle.n_groups)
+        self.theta = master.add_var("theta", oracle.n_groups, ub=group_total, cost=1.0,
+                                    doc="theta[g] = covered demand of group g (bounded by the cuts)")
+        self.site = master.vars["x"]
+        self.form = master
+        self.h = to_highspy(master)
+        self.options = options
+        self.n_cuts = 0
+        self.restarts = 0  # MIP runs repeated without the start (see _branch_and_check)
+        self.found: list[np.ndarray] = []  # improving master answers of the current MIP run
+        self.h.cbMipImprovingSolution.subscribe(lambda event: self.found.append(np.array(event.data_out.mip_solution)))
+        _, _, _, integer = master.column_arrays()
+        self.integer_cols = np.flatnonzero(integer).astype(np.int32)
+
+    def set_integrality(self, integer: bool) -> None:
+        kind = np.full(len(self.integer_cols), 1 if integer else 0, np.int32)
+        self.h.changeColsIntegrality(len(self.integer_cols), self.integer_cols, kind)
+
+    def add_cuts(self, groups: np.ndarray, constant: np.ndarray, coefs: sp.csr_array) -> None:
+        """theta_g - sum_j c_gj x_j <= constant_g for the given groups."""
+        rows = sp.csr_array(coefs[groups])
+        n = len(groups)
+        length = np.diff(rows.indptr) + 1  # each row: its theta, then its sites
+        starts = np.r_[0, np.cumsum(length)[:-1]].astype(np.int32)
+        idx = np.empty(int(length.sum()), np.int32)
+        val = np.empty(len(idx))
+        idx[starts], val[starts] = self.theta.offset + groups, 1.0
+        rest = np.ones(len(idx), bool)
+        rest[starts] = False
+        idx[rest], val[rest] = self.site.offset + rows.indices, -rows.data
+        self.h.addRows(n, np.full(n, -np.inf), constant[groups].astype(float), len(idx), starts, idx, val)
+        self.n_cuts += n
+
+    def run(self, time_left: float, gap: float | None) -> None:
+        h, o = self.h, self.options
+        h.setOptionValue("time_limit", max(time_left, 0.01))
+        h.setOptionValue("mip_rel_gap", float(gap or 0.0))
+        h.setOptionValue("threads", int(o.threads or 0))
+        h.setOptionValue("random_seed", int(o.seed or 0))
+        for key, value in o.highs.items():
+            h.setOptionValue(key, value)
+        _run_interruptible(h)
+
+    def solution(self) -> np.ndarray | None:
+        if self.h.getInfo().primal_solution_status != 2:
+            return None
+        return np.array(self.h.getSolution().col_value)
+
+    def sites(self, xm: np.ndarray) -> np.ndarray:
+        return xm[self.site.offset : self.site.offset + self.site.size]
+
+    def thetas(self, xm: np.ndarray) -> np.ndarray:
+        return xm[self.theta.offset : self.theta.offset + self.theta.size]
+
+    def to_full(self, xm: np.ndarray, full: Formulation, oracle: CoverOracle) -> np.ndarray:
+        """A master answer in the full formulation's columns, with y_i = min(1, sum_j x_j)."""
+        x = np.zeros(full.n_cols)
+        kept = self.column_of >= 0
+        x[kept] = xm[self.column_of[kept]]
+        integer = full.column_arrays()[3]
+        x[integer] = np.round(x[integer])  # integral within tolerance: state it exactly
+        y = full.vars["y"]
+        x[y.offset : y.offset + y.size] = np.minimum(1.0, oracle.a @ np.round(self.sites(xm)))
+        return x
+
+    def start_from(self, x_full: np.ndarray, oracle: CoverOracle) -> None:
+        xm = np.zeros(self.form.n_cols)
+        kept = self.column_of >= 0
+        xm[self.column_of[kept]] = x_full[kept]
+        xm[self.theta.columns] = oracle.value(self.sites(xm))
+        self.h.setSolution(len(xm), np.arange(len(xm), dtype=np.int32), xm)
+
+
+def _violated(oracle: CoverOracle, theta: np.ndarray, constant: np.ndarray, coefs: sp.csr_array,
+              x_sites: np.ndarray) -> np.ndarray:
+    """Groups whose cut (constant, coefs) is violated by (x_sites, theta)."""
+    bound = constant + coefs @ x_sites
+    return np.flatnonzero(theta > bound + _TOL * np.maximum(1.0, np.abs(bound)))
+
+
+class Incumbent:
+    """The best plan found so far, in the full formulation's columns, valued exactly."""
+
+    def __init__(self, full: Formulation, x: np.ndarray | None):
+        self.full, self.x = full, x
+        self.value = full.objective_value(x) if x is not None else -np.inf
+
+    def offer(self, x: np.ndarray) -> None:
+        value = self.full.objective_value(x)
+        if value > self.value and self.full.max_violation(x)[0] <= 1e-6:
+            self.x, self.value = x, value
+
+
+def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
+                       warm_start: np.ndarray | None, group_cell: float | None = None) -> SolveResult:
+    """Solve the mclp `full` (built by build_fast) by Benders; the result is stated in `full`'s columns.
+
+    Groups are square cells of side `group_cell` (default R: on 10 k and 100 k demand cells it
+    solved 2-4x faster than cells of 2R or R/2)."""
+    start = time.perf_counter()
+    options = resolve_options(options)
+    limit = float(options.time_limit or 1e9)
+    cell = group_cell if group_cell is not None else (inst.params.radius or np.inf)
+    oracle = CoverOracle.build(inst, pairs, spatial_groups(inst, pairs, cell))
+    master = Master(full, oracle, options)
+    best = Incumbent(full, warm_start if options.warm_start else None)
+    if best.x is not None:  # the warm start's cuts: the master starts exact at that plan
+        constant, coefs = oracle.cuts(full.values(best.x, "x"))
+        master.add_cuts(np.arange(oracle.n_groups), constant, coefs)
+    stop = {"signal": False}
+
+    def on_signal() -> None:
+        stop["signal"] = True
+        master.h.cancelSolve()
+
+    with stop_on_signals(on_signal):
+        lp = _cutting_planes_lp(master, oracle, start, limit)
+        if lp.status is None and not stop["signal"]:
+            best.offer(_lp_guided_start(full, inst, pairs, master.sites(lp.x)))
+            status, message, upper, rounds = _branch_and_check(master, oracle, best, options, start, limit, stop)
+            upper = min(upper, lp.bound)
+        else:
+            status = "interrupted" if stop["signal"] else lp.status
+            message, upper, rounds = f"stopped while solving the master LP ({status})", lp.bound, 0
+    seconds = time.perf_counter() - start
+    objective = best.value if best.x is not None else None
+    solver = {"name": "highs", "version": master.h.version(), "interface": "highspy, Benders decomposition",
+              "options": {"time_limit": options.time_limit, "mip_rel_gap": options.gap, "threads": options.threads,
+                          "random_seed": options.seed, **options.highs},
+              "benders": {"groups": oracle.n_groups, "cuts": master.n_cuts, "lp_rounds": lp.rounds,
+                          "mip_rounds": rounds, "restarts_without_start": master.restarts, "lp_seconds": round(lp.seconds, 3),
+                          "mip_seconds": round(seconds - lp.seconds, 3)}}
+    upper = min(upper, float(master.theta.ub.sum()) + full.offset)  # all coverable demand: a bound even when stopped early
+    bound = upper if np.isfinite(upper) else None
+    return SolveResult(status=status, x=best.x, objective=objective, best_bound=bound,
+                       gap=relative_gap(objective, bound), solver=solver, seconds=seconds, message=message)
+
+
+def _branch_and_check(master: Master, oracle: CoverOracle, best: Incumbent, options: SolveOptions,
+                      start: float, limit: float, stop: dict) -> tuple[str, str, float, int]:
+    """Phase 2: solve the master MIP, value its answers exactly, cut where it overestimates,
+    repeat. Returns (status, message, upper bound, rounds)."""
+    full = best.full
+    master.set_integrality(True)
+    upper, rounds = np.inf, 0
+    while True:
+        if best.x is not None:
+            master.start_from(best.x, oracle)
+        master.found.clear()
+        master.run(limit - (time.perf_counter() - start), options.gap)
+        if best.x is not None and not _consistent(master.h, master.form):
+            # the HiGHS 1.16 MIP-start defect (solve.py): trust neither answer nor bound, re-solve without it
+            master.h.clearSolver()
+            master.found.clear()
+            master.run(limit - (time.perf_counter() - start), options.gap)
+            master.restarts += 1
+        rounds += 1
+        h = master.h
+        status = "interrupted" if stop["signal"] else _highs_status(h.getModelStatus(), True)
+        bound = float(h.getInfo().mip_dual_bound)
+        upper = min(upper, bound) if np.isfinite(bound) else upper  # the master relaxes the problem
+        final = master.solution()
+        needs_cut = False
+        for xm in [*master.found, *([] if final is None else [final])]:
+            best.offer(master.to_full(xm, full, oracle))
+            constant, coefs = oracle.cuts(master.sites(xm))
+            violated = _violated(oracle, master.thetas(xm), constant, coefs, master.sites(xm))
+            if len(violated):
+                master.add_cuts(violated, constant, coefs)
+                needs_cut = needs_cut or xm is final
+        if status != "optimal" or final is None:
+            return status, h.modelStatusToString(h.getModelStatus()), upper, rounds
+        if not needs_cut or relative_gap(best.value, upper) <= (options.gap or 0.0):
+            return "optimal", "Optimal (Benders: the master's bound is met by an exactly valued plan)", upper, rounds
+
+
+def _lp_guided_start(full: Formulation, inst: FastInstance, pairs: Pairs, x_lp: np.ndarray) -> np.ndarray:
+    """The master LP's answer rounded (largest x_j first) and improved by swaps."""
+    from siting.local_search import lp_guided_plan
+    from siting.results import solution_vector
+
+    plan, _ = lp_guided_plan(inst, pairs, x_lp)
+    return solution_vector(full, inst, pairs, plan)
+
+
+@dataclass
+class LpPhase:
+    rounds: int
+    bound: float  # the last master LP value: an upper bound of the problem
+    status: str | None  # None when it converged; else why it stopped
+    x: np.ndarray | None
+    seconds: float
+
+
+def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: float,
+                       max_rounds: int = 200, alpha: float = 0.5) -> LpPhase:
+    """Phase 1: the master LP by cutting planes, separating at a point between the LP answer
+    and a core point (in-out stabilisation); the core point drifts towards the LP answers."""
+    master.set_integrality(False)
+    core, bound, xm = None, np.inf, None
+    for round_ in range(1, max_rounds + 1):
+        master.run(limit - (time.perf_counter() - start), None)
+        status = _highs_status(master.h.getModelStatus(), True)
+        xm = master.solution()
+        if status != "optimal" or xm is None:
+            return LpPhase(round_, bound, status, None, time.perf_counter() - start)
+        bound = float(master.h.getInfo().objective_function_value)
+        x_lp, theta = master.sites(xm), master.thetas(xm)
+        core = x_lp if core is None else core
+        found = False
+        for point in (alpha * x_lp + (1 - alpha) * core, x_lp):
+            constant, coefs = oracle.cuts(point)
+            violated = _violated(oracle, theta, constant, coefs, x_lp)
+            if len(violated):
+                master.add_cuts(violated, constant, coefs)
+                found = True
+                break
+        core = 0.5 * (core + x_lp)
+        if not found:
+            break
+    return LpPhase(round_, bound, None, xm, time.perf_counter() - start)
