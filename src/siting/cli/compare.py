@@ -22,7 +22,7 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, solver_op
 @debug_opt
 @handle_errors
 def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, time_limit, gap, threads, seed,
-                no_warm_start, debug) -> None:
+                no_warm_start, method, debug) -> None:
     """Solve every corridor option and write compare.md, compare.csv and one map per option.
 
     \b
@@ -46,7 +46,7 @@ def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, t
     out = out or Path("results") / f"{folder.name}-compare-{time.strftime('%Y%m%d-%H%M%S')}"
     check_output_folder(out, overwrite)
     options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
-                           seed=seed, warm_start=not no_warm_start)
+                           seed=seed, warm_start=not no_warm_start, method=method)
     click.echo(f"Solving {len(loaded) + (0 if no_base else 1)} options of {folder.name} ...", err=True)
     runs = solve_scenarios(folder, loaded, options, base=not no_base)
     _, text = write_compare(runs, out, overwrite)
