@@ -22,6 +22,7 @@ class Case:
     sizes: tuple[str, ...]  # the sizes this case runs at ("smoke", "full")
     peers: tuple[str, ...] = ()  # "spopt", "pyomo"
     overrides: tuple[str, ...] = field(default_factory=tuple)
+    method: str | None = None  # solve method (mclp: "compact" or "benders"); None = the profile's
 
 
 SYNTHETIC = {  # size -> (demand points drawn, candidates, p)
@@ -93,7 +94,9 @@ def generated_park(name: str, **size) -> Callable[[Path, str], Path]:
 CASES = [
     Case("fast-mclp-synthetic", synthetic_mclp, ("smoke",), peers=("spopt", "pyomo")),
     Case("fast-mclp-10k", lambda work, size: synthetic_mclp(work, "medium"), ("full",), peers=("spopt", "pyomo")),
+    Case("fast-mclp-10k-compact", lambda work, size: synthetic_mclp(work, "medium"), ("full",), method="compact"),
     Case("fast-mclp-100k", synthetic_mclp, ("full",), peers=("pyomo",)),
+    Case("fast-mclp-100k-compact", synthetic_mclp, ("full",), method="compact"),
     Case("nal-oost-fast", committed("nal-oost-fast"), ("full",)),
     Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full")),
     Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",)),

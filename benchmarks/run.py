@@ -47,14 +47,14 @@ def warm_up() -> float:
     return time.perf_counter() - t
 
 
-def measure_siting(folder: Path, repeat: int, time_limit: float) -> dict:
+def measure_siting(folder: Path, repeat: int, time_limit: float, method: str | None = None) -> dict:
     from siting.api import solve_fast
     from siting.io.load import load_fast
     from siting.models.emit import to_highspy
     from siting.solve import SolveOptions
 
     runs, peak = [], 0.0
-    options = SolveOptions(profile="default", time_limit=time_limit)
+    options = SolveOptions(profile="default", time_limit=time_limit, method=method)
     for _ in range(repeat):
         tracemalloc.start()
         t = time.perf_counter()
@@ -72,7 +72,8 @@ def measure_siting(folder: Path, repeat: int, time_limit: float) -> dict:
     load_highs = time.perf_counter() - t
     out = {p: _stats([r.times.get(p, 0.0) for r in runs]) for p in PHASES}
     out.update({
-        "model": "fast", "status": last.status, "objective": last.objective, "bound": last.result.best_bound,
+        "model": "fast", "method": last.result.solver.get("interface"),
+        "status": last.status, "objective": last.objective, "bound": last.result.best_bound,
         "gap": last.result.gap, "peak_traced_mb": round(peak, 1), "size": {**last.formulation.summary(), "demand_points": last.instance.n_demand,
                                                    "demand_classes": last.demand_classes, "pairs": last.pairs.nnz},
         "load_into_highs_s": round(load_highs, 4),
@@ -81,14 +82,14 @@ def measure_siting(folder: Path, repeat: int, time_limit: float) -> dict:
     return out
 
 
-def measure_model(folder: Path, repeat: int, time_limit: float) -> dict:
+def measure_model(folder: Path, repeat: int, time_limit: float, method: str | None = None) -> dict:
     """A corridor or park case: the model's own load and solve (siting.registry), phase by phase."""
     from siting.registry import model_api, model_of
     from siting.solve import SolveOptions
 
     api = model_api(model_of(folder))
     runs, peak = [], 0.0
-    options = SolveOptions(profile="default", time_limit=time_limit)
+    options = SolveOptions(profile="default", time_limit=time_limit, method=method)
     for _ in range(repeat):
         tracemalloc.start()
         t = time.perf_counter()
@@ -163,7 +164,7 @@ def run(mode: str, repeat: int, out: Path, time_limit: float, only: list[str] | 
                 continue
             folder = case.build(Path(work), mode)
             measure = measure_siting if model_of(folder) == "fast" else measure_model
-            entry = {"siting": measure(folder, repeat, time_limit), "peers": {}}
+            entry = {"siting": measure(folder, repeat, time_limit, case.method), "peers": {}}
             for peer in case.peers:
                 entry["peers"][peer] = measure_peer(peer, folder, time_limit)
             results["cases"][case.name] = entry
