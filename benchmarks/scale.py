@@ -53,7 +53,7 @@ LADDERS: dict[str, list[dict]] = {
 def generate(model: str, rung: dict, out: Path) -> None:
     args = [f"--{k}={v}" for k, v in rung.items()]
     if model == "fast":
-        args.append("--grid-areas=1")  # MCLP as in the literature and the peers: no grid limits
+        args.append("--grid-areas=0")  # MCLP as in the literature and the peers: no grid limits
     subprocess.run([*SITING, "generate", model, *args, "--seed", "1", "--out", str(out)], check=True,
                    capture_output=True)
 

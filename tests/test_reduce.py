@@ -76,3 +76,19 @@ def test_aggregation_keeps_the_optimum(objective):
     assert merged.demand_classes < merged.instance.n_demand  # the reduction did something
     assert merged.certificate.violations == []
     assert merged.certificate.objective == pytest.approx(merged.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("with_distance", [False, True])
+def test_the_exact_check_catches_a_wrong_grouping(with_distance):
+    """Grouping is by hash; the entry-by-entry check must reject rows that differ (a collision)."""
+    from siting.precompute.reduce import _check_identical
+
+    pairs = Pairs.from_coo([0, 1, 2, 2], [0, 0, 0, 1], [1.0, 2.0, 1.0, 1.0], 3, 2)
+    _check_identical(pairs, np.array([0, 1, 2]), np.array([0, 1, 2]), with_distance)  # singletons: fine
+    if with_distance:  # rows 0 and 1: same site, other distance
+        with pytest.raises(RuntimeError, match="collision"):
+            _check_identical(pairs, np.array([0, 0, 1]), np.array([0, 2]), True)
+    else:
+        _check_identical(pairs, np.array([0, 0, 1]), np.array([0, 2]), False)
+    with pytest.raises(RuntimeError, match="collision"):  # rows 0 and 2: other lengths
+        _check_identical(pairs, np.array([0, 1, 0]), np.array([0, 1]), with_distance)

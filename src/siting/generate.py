@@ -79,9 +79,12 @@ def generate_fast(size: FastSize, seed: int, out: Path, name: str | None = None)
         "max_chargers": rng.integers(2, 13, size.candidates),
         "land_m2": np.round(rng.uniform(300, 2_000, size.candidates), -1),
         "x": cand_xy[:, 0] + ox, "y": cand_xy[:, 1] + oy}))
-    write_csv(out / "grid_areas.csv", pd.DataFrame({
-        "id": [f"g{k}" for k in range(size.grid_areas)], "available_kw": headroom,
-        "x": subs[:, 0] + ox, "y": subs[:, 1] + oy}))
+    layers = ["demand", "candidates"]
+    if size.grid_areas:  # 0: no grid limits (the textbook MCLP, as the peers solve it)
+        write_csv(out / "grid_areas.csv", pd.DataFrame({
+            "id": [f"g{k}" for k in range(size.grid_areas)], "available_kw": headroom,
+            "x": subs[:, 0] + ox, "y": subs[:, 1] + oy}))
+        layers.append("grid_areas")
     layer = {"x": "x", "y": "y"}
     config = {
         "name": name or out.name,
@@ -89,7 +92,7 @@ def generate_fast(size: FastSize, seed: int, out: Path, name: str | None = None)
                        f"{size.candidates} candidates, {size.grid_areas} grid areas (siting generate)",
         "model": "fast",
         "crs": CRS,
-        "layers": {name: {"file": f"{name}.csv", **layer} for name in ("demand", "candidates", "grid_areas")},
+        "layers": {name: {"file": f"{name}.csv", **layer} for name in layers},
         "fast": {"objective": size.objective, "radius": size.radius, "p": size.p, "kw_per_charger": 150.0,
                  "sessions_per_charger": 7.0, "m2_per_charger": 40.0, "site_m2": 150.0, "min_chargers": 2},
     }

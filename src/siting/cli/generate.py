@@ -48,7 +48,8 @@ def generate_cmd():
 @click.option("--demand", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Demand points drawn before merging per raster cell.")
 @click.option("--candidates", type=click.IntRange(min=1), default=1_000, show_default=True)
-@click.option("--grid-areas", type=click.IntRange(min=1), default=40, show_default=True)
+@click.option("--grid-areas", type=click.IntRange(min=0), default=40, show_default=True,
+              help="Grid areas with headroom; 0 = no grid limits.")
 @click.option("--resolution", type=click.FloatRange(min=1), default=100.0, show_default=True, help="Raster cell, m.")
 @click.option("--objective", default="mclp", show_default=True)
 @click.option("--p", "p", type=click.IntRange(min=0), default=20, show_default=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from siting.precompute.pairs import Pairs
 
@@ -37,29 +38,37 @@ class DemandClasses:
         return values[self.pairs.indptr[self.class_of[rows]] + offset]
 
 
+@njit(cache=True)
+def _row_hashes_kernel(indptr, indices, distance_bits, with_distance, mix1, mix2):
+    """Two order-aware 64-bit hashes per row, one pass over the pairs (uint64 arithmetic wraps)."""
+    n = len(indptr) - 1
+    h1 = np.zeros(n, np.uint64)
+    h2 = np.zeros(n, np.uint64)
+    golden, spread, shift = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(29)
+    for i in range(n):
+        a = np.uint64(0)
+        b = np.uint64(0)
+        for t in range(indptr[i], indptr[i + 1]):
+            key = np.uint64(indices[t])
+            if with_distance:
+                key = (key * np.uint64(1_000_003)) ^ distance_bits[t]
+            pos = np.uint64(t - indptr[i]) * spread
+            x = key * mix1
+            x = (x ^ (x >> shift)) * golden
+            a += x ^ pos
+            y = key * mix2
+            y = (y ^ (y >> shift)) * golden
+            b += y ^ pos
+        h1[i] = a
+        h2[i] = b
+    return h1, h2
+
+
 def _row_hashes(pairs: Pairs, with_distance: bool) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(_SEED)
-    key = pairs.indices.astype(np.uint64)
-    if with_distance:
-        key = key * np.uint64(1_000_003) ^ pairs.distance.view(np.uint64)
     mix = rng.integers(1, 2**63, size=2, dtype=np.uint64) | np.uint64(1)
-    hashes = []
-    starts = pairs.indptr[:-1]
-    nonempty = np.diff(pairs.indptr) > 0
-    for m in mix:
-        with np.errstate(over="ignore"):
-            h = (key * m) ^ ((key * m) >> np.uint64(29))
-            h = h * np.uint64(0x9E3779B97F4A7C15)
-        row_h = np.zeros(pairs.n_demand, dtype=np.uint64)
-        if pairs.nnz:
-            # order-aware: mix the position within the row in, then add up per row
-            pos = (np.arange(pairs.nnz, dtype=np.uint64) - np.repeat(starts, np.diff(pairs.indptr)).astype(np.uint64))
-            with np.errstate(over="ignore"):
-                h = h ^ (pos * np.uint64(0xBF58476D1CE4E5B9))
-            # reduceat over the non-empty rows only: each sums exactly its own entries
-            row_h[nonempty] = np.add.reduceat(h, starts[nonempty])
-        hashes.append(row_h)
-    return hashes[0], hashes[1]
+    bits = pairs.distance.astype(np.float64).view(np.uint64) if with_distance else np.zeros(1, np.uint64)
+    return _row_hashes_kernel(pairs.indptr.astype(np.int64), pairs.indices, bits, with_distance, mix[0], mix[1])
 
 
 def aggregate_demand(pairs: Pairs, weight: np.ndarray, with_distance: bool = False) -> DemandClasses:
@@ -88,13 +97,25 @@ def aggregate_demand(pairs: Pairs, weight: np.ndarray, with_distance: bool = Fal
     return classes
 
 
+@njit(cache=True)
+def _first_difference(indptr, indices, distance, class_of, representative, with_distance) -> int:
+    """The first row that differs from its class representative's row, or -1."""
+    for i in range(len(indptr) - 1):
+        r = representative[class_of[i]]
+        if r == i:
+            continue
+        lo, hi, r_lo = indptr[i], indptr[i + 1], indptr[r]
+        if hi - lo != indptr[r + 1] - r_lo:
+            return i
+        for t in range(hi - lo):
+            if indices[lo + t] != indices[r_lo + t] or (with_distance and distance[lo + t] != distance[r_lo + t]):
+                return i
+    return -1
+
+
 def _check_identical(pairs: Pairs, class_of: np.ndarray, representative: np.ndarray, with_distance: bool) -> None:
     """Every member's row equals its representative's row, entry by entry (no hash trust)."""
-    rows = pairs.row_ids()
-    offset = np.arange(pairs.nnz) - pairs.indptr[rows]
-    rep_k = pairs.indptr[representative[class_of[rows]]] + offset
-    same = pairs.indices[rep_k] == pairs.indices
-    if with_distance:
-        same &= pairs.distance[rep_k] == pairs.distance
-    if not np.all(same):  # a 128-bit hash collision: astronomically unlikely, still handled
+    row = _first_difference(pairs.indptr.astype(np.int64), pairs.indices, pairs.distance, class_of, representative,
+                            with_distance)
+    if row >= 0:  # a 128-bit hash collision: astronomically unlikely, still handled
         raise RuntimeError("demand aggregation found a hash collision; please report this instance")
