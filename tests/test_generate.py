@@ -70,3 +70,11 @@ def test_generated_corridor_is_connected_with_motorways_and_search_areas(tmp_pat
     assert inst.network.n_nodes == 150 and inst.n_od == 40 and inst.excluded == ()  # one connected graph
     assert "core" in set(inst.network.tent) and len(inst.area_ids) == 5 and (inst.area_of_site >= 0).any()
     assert inst.is_existing.sum() == 5 and inst.grid is not None
+
+
+def test_fast_without_grid_areas(tmp_path):
+    result = CliRunner().invoke(cli, ["generate", "fast", "--demand", "500", "--candidates", "20", "--grid-areas", "0",
+                                      "--out", str(tmp_path / "g")])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "g" / "grid_areas.csv").exists()
+    assert load_fast(tmp_path / "g").grid is None
