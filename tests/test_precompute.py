@@ -20,7 +20,8 @@ from siting.precompute import (
     graph_distances,
     pair_distance,
 )
-from siting.precompute.coverage import _grid
+from siting.precompute import coverage as coverage_module
+from siting.precompute.coverage import _grid, _squared_threshold
 
 # Deterministic hypothesis runs (CI must not flake); no deadline because of threads/JIT.
 HYP = settings(
@@ -198,6 +199,40 @@ def test_larger_random_instance_matches_reference() -> None:
     p = coverage_pairs(dem, cand, 250.0)
     assert p.nnz > 1000
     assert_same(p, coverage_pairs_reference(dem, cand, 250.0))
+
+
+@pytest.mark.parametrize("subdivisions", [1, 2, 4, 8])
+def test_every_cell_size_matches_reference(monkeypatch, subdivisions: int) -> None:
+    """Fine cells use a disc-shaped stencil; integer points give exact-R pairs and points
+    near cell borders, demand spills past the candidate box into (and beyond) the margin."""
+    monkeypatch.setattr(coverage_module, "_SUBDIVISIONS", subdivisions)
+    rng = np.random.default_rng(11)
+    cand = rng.uniform(0, 600, (1500, 2)).round()
+    dem = rng.uniform(-150, 750, (4000, 2)).round()
+    _, _, cell, _, _ = _grid(cand, 100.0)
+    assert cell == pytest.approx(100.0 / subdivisions, rel=1e-4)
+    p = coverage_pairs(dem, cand, 100.0)
+    assert np.sum(p.distance == 100.0) > 100
+    assert_same(p, coverage_pairs_reference(dem, cand, 100.0))
+
+
+def test_prefaulted_output_matches_reference(monkeypatch) -> None:
+    """The large-output path (pre-faulted mmap arrays) gives the same, writable arrays."""
+    monkeypatch.setattr(coverage_module, "_POPULATE_MIN_BYTES", 0)
+    rng = np.random.default_rng(12)
+    dem, cand = rng.uniform(0, 100, (500, 2)), rng.uniform(0, 100, (50, 2))
+    p = coverage_pairs(dem, cand, 20.0)
+    assert p.indices.flags.writeable and p.distance.flags.writeable
+    assert_same(p, coverage_pairs_reference(dem, cand, 20.0))
+
+
+@HYP
+@given(st.one_of(st.floats(5e-324, 1e300), st.sampled_from([1.0, 5.0, 2.0**0.5, 1e155, 1e300])))
+def test_squared_threshold_is_the_sqrt_rule(radius: float) -> None:
+    """s <= t exactly when covered(sqrt(s), R): t is covered, the next float is not."""
+    t = _squared_threshold(radius)
+    assert covered(math.sqrt(t), radius)
+    assert not covered(math.sqrt(math.nextafter(t, math.inf)), radius)
 
 
 @pytest.mark.parametrize(

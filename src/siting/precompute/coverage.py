@@ -2,24 +2,39 @@
 
 Both use the boundary convention of :mod:`siting.precompute.pairs` (``d <= R`` covers, distance
 ``sqrt(dx*dx + dy*dy)`` in float64, ``dx = candidate - demand``) and return bit-identical output.
+
+The kernel bins candidates on a grid of cells R/4 wide and groups demand points by cell.  All
+points of one cell share one candidate list (the cells of a disc-shaped stencil, sorted by j
+once), so each row comes out ascending without a per-row sort.  A count pass sizes the rows,
+a fill pass writes them straight into place; membership is a compare of dx*dx + dy*dy against
+a squared threshold that is exactly equivalent to ``sqrt(...) <= R``.
 """
 
 from __future__ import annotations
 
 import math
+import mmap
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, parallel_chunksize, prange
 
-from .pairs import Pairs, covered, covered_nb, pair_distance, pair_distance_nb
+from .pairs import Pairs, covered, pair_distance, pair_distance_nb
 
 __all__ = ["coverage_pairs", "coverage_pairs_reference", "euclidean_pairs"]
 
 # Coordinates beyond this would overflow dx*dx; far beyond any projected CRS anyway.
 MAX_ABS_COORD = 1e150
-# Cells are a little wider than R, so float rounding in the cell index can never push a
-# covered candidate two cells away (the error of a cell index is ~eps * number of cells).
-_CELL_MARGIN = 1e-6
+# Cells of R/4: the stencil scans 1.5x the disc area (3x3 cells of R: 2.9x).  R/8 (1.3x) was
+# no faster at 1M x 5k and slower at 100k x 5k: more cells, so more candidate lists to build.
+_SUBDIVISIONS = 4
+# Cells are a little wider than R/k, so k cells reach past R plus the stencil slack.
+_CELL_MARGIN = 1e-5
+# Slack on the stencil gap test: cell-index rounding moves a point by ~1e-8 cells at most.
+_STENCIL_SLACK = 1e-6
+# Smaller outputs come from malloc's pool; no point in a mapping of their own.
+_POPULATE_MIN_BYTES = 1 << 24
+# Demand chunks per thread: dynamic scheduling evens out clustered inputs.
+_CHUNKS_PER_THREAD = 16
 _REFERENCE_CHUNK = 2048
 
 
@@ -49,7 +64,11 @@ def _check_radius(radius) -> float:
 
 # --------------------------------------------------------------------------- grid
 def _grid(candidates: np.ndarray, radius: float) -> tuple[float, float, float, int, int]:
-    """Origin, cell side (>= R) and shape of a candidate grid with at most ~4*J cells."""
+    """Origin, cell side and shape of a candidate grid with at most ~4*J cells.
+
+    Cells are R/k wide (times 1 + _CELL_MARGIN) for the largest k = _SUBDIVISIONS, .../2, ..., 1
+    that fits (fine cells: the stencil follows the disc closely), else coarser cells > R.
+    """
     minx, miny = candidates.min(axis=0)
     span_x = float(candidates[:, 0].max() - minx)
     span_y = float(candidates[:, 1].max() - miny)
@@ -58,111 +77,226 @@ def _grid(candidates: np.ndarray, radius: float) -> tuple[float, float, float, i
     def n_cells(cell: float) -> tuple[float, float]:
         return math.floor(span_x / cell) + 1.0, math.floor(span_y / cell) + 1.0
 
-    cell = radius * (1.0 + _CELL_MARGIN)
-    nx, ny = n_cells(cell)
-    if nx * ny > max_cells:
-        # Spread-out candidates: coarser cells, still >= R, so the 3x3 scan stays exact.
-        side = math.isqrt(max_cells) - 1
-        cell = max(cell, max(span_x, span_y) / side * (1.0 + _CELL_MARGIN))
+    k = _SUBDIVISIONS
+    while k >= 1:
+        cell = radius / k * (1.0 + _CELL_MARGIN)
         nx, ny = n_cells(cell)
-        while nx * ny > max_cells:  # only for rounding corner cases
-            cell *= 1.5
-            nx, ny = n_cells(cell)
+        if nx * ny <= max_cells:
+            return float(minx), float(miny), cell, int(nx), int(ny)
+        k //= 2
+    # Spread-out candidates: coarser cells, still > R, so the stencil is the 3x3 block.
+    side = math.isqrt(max_cells) - 1
+    cell = max(cell, max(span_x, span_y) / side * (1.0 + _CELL_MARGIN))
+    nx, ny = n_cells(cell)
+    while nx * ny > max_cells:  # only for rounding corner cases
+        cell *= 1.5
+        nx, ny = n_cells(cell)
     return float(minx), float(miny), cell, int(nx), int(ny)
+
+
+def _stencil(cell: float, radius: float) -> tuple[int, np.ndarray]:
+    """Reach m and, per cell-row offset dy in -m..m, the half width of the cell offsets dx
+    whose cell can hold a candidate within R of a point in the centre cell.
+
+    The gap between the cell rectangles is compared with R plus a slack of 1e-6 (R + cell):
+    a computed cell index is off by one only within ~1e-8 cells of a cell border, so the
+    slack keeps every covered candidate inside the stencil (see _cell_index).
+    """
+    tol = radius + _STENCIL_SLACK * (radius + cell)
+    m = 1
+    while m * cell <= tol:  # offset m+1 has gap m*cell > tol: never reachable
+        m += 1
+    half = np.zeros(2 * m + 1, dtype=np.int64)
+    for dy in range(-m, m + 1):
+        gy = max(abs(dy) - 1, 0) * cell
+        w = 0
+        while w + 1 <= m and gy * gy + (w * cell) ** 2 <= tol * tol:  # gap of dx = w+1
+            w += 1
+        half[dy + m] = w
+    return m, half
+
+
+def _squared_threshold(radius: float) -> float:
+    """Largest float64 s with covered(sqrt(s), R): for s = dx*dx + dy*dy, ``s <= t`` is then
+    exactly ``covered(pair_distance(dx, dy), R)``, since a correctly rounded sqrt is monotone.
+    Lets the kernels decide membership without a sqrt."""
+    t = radius * radius
+    while t > 0.0 and not covered(math.sqrt(t), radius):
+        t = math.nextafter(t, 0.0)
+    while covered(math.sqrt(math.nextafter(t, math.inf)), radius):
+        t = math.nextafter(t, math.inf)
+    return t
+
+
+@njit(cache=True)
+def _cell_index(v, origin, cell, lo, hi):
+    """floor((v - origin) / cell), or lo - 1 when it falls outside [lo, hi].
+
+    The float test comes first so int() cannot overflow for far-away points.
+    """
+    u = (v - origin) / cell
+    if u < lo or u >= hi + 1:
+        return lo - 1
+    return int(math.floor(u))
 
 
 @njit(cache=True)
 def _bin_candidates(cxy, minx, miny, cell, nx, ny):
     """Counting sort of candidates by cell (row-major id = iy*nx + ix), stable in j.
 
-    Returns cell_start (ncells+1), cell_items (candidate j per slot, ascending within a cell)
-    and the slot-ordered coordinates, so the scan reads candidates contiguously.
+    Returns cell_start (ncells+1) and slot_j (candidate j per slot, ascending within a cell).
     """
     n = cxy.size // 2
     cell_of = np.empty(n, dtype=np.int64)
     cell_start = np.zeros(nx * ny + 1, dtype=np.int64)
     for j in range(n):
-        ix = min(max(int(math.floor((cxy[2 * j] - minx) / cell)), 0), nx - 1)
-        iy = min(max(int(math.floor((cxy[2 * j + 1] - miny) / cell)), 0), ny - 1)
-        c = iy * nx + ix
-        cell_of[j] = c
-        cell_start[c + 1] += 1
+        # Candidates lie inside the grid's box; the clamp only guards rounding.
+        ix = min(max(_cell_index(cxy[2 * j], minx, cell, 0, nx - 1), 0), nx - 1)
+        iy = min(max(_cell_index(cxy[2 * j + 1], miny, cell, 0, ny - 1), 0), ny - 1)
+        cell_of[j] = iy * nx + ix
+        cell_start[cell_of[j] + 1] += 1
     for c in range(nx * ny):
         cell_start[c + 1] += cell_start[c]
     fill = cell_start[:-1].copy()
-    cell_items = np.empty(n, dtype=np.int64)
-    slot_xy = np.empty(2 * n, dtype=np.float64)
+    slot_j = np.empty(n, dtype=np.int64)
     for j in range(n):
-        k = fill[cell_of[j]]
+        slot_j[fill[cell_of[j]]] = j
         fill[cell_of[j]] += 1
-        cell_items[k] = j
-        slot_xy[2 * k] = cxy[2 * j]
-        slot_xy[2 * k + 1] = cxy[2 * j + 1]
-    return cell_start, cell_items, slot_xy
+    return cell_start, slot_j
 
 
 @njit(cache=True)
-def _cell_window(u, n):
-    """Clipped range [lo, hi] of the cells u-1..u+1 (empty when lo > hi)."""
-    if u < -2.0 or u > n + 1.0:  # far outside: also keeps int() from overflowing
-        return 1, 0
-    k = int(math.floor(u))
-    return max(k - 1, 0), min(k + 1, n - 1)
+def _sort_demand(dxy, minx, miny, cell, nx, ny, m):
+    """Demand points grouped by cell of the grid widened by m cells on every side.
+
+    Returns order (demand indices, ascending within a cell), each one's widened cell id
+    (iy+m) * (nx+2m) + (ix+m) and their coordinates in that order (read sequentially later).
+    Points outside the widened grid reach no candidate and are left out.
+    """
+    n = dxy.size // 2
+    wx = nx + 2 * m
+    ncell = wx * (ny + 2 * m)
+    cell_of = np.full(n, -1, dtype=np.int64)
+    start = np.zeros(ncell + 1, dtype=np.int64)
+    for i in range(n):
+        ix = _cell_index(dxy[2 * i], minx, cell, -m, nx - 1 + m)
+        iy = _cell_index(dxy[2 * i + 1], miny, cell, -m, ny - 1 + m)
+        if ix >= -m and iy >= -m:
+            cell_of[i] = (iy + m) * wx + ix + m
+            start[cell_of[i] + 1] += 1
+    for c in range(ncell):
+        start[c + 1] += start[c]
+    n_in = start[ncell]
+    order = np.empty(n_in, dtype=np.int64)
+    order_cell = np.empty(n_in, dtype=np.int64)
+    sorted_xy = np.empty(2 * n_in, dtype=np.float64)
+    for i in range(n):
+        c = cell_of[i]
+        if c >= 0:
+            p = start[c]
+            start[c] += 1
+            order[p] = i
+            order_cell[p] = c
+            sorted_xy[2 * p] = dxy[2 * i]
+            sorted_xy[2 * p + 1] = dxy[2 * i + 1]
+    return order, order_cell, sorted_xy
+
+
+@njit(cache=True)
+def _gather(wcell, cxy, cell_start, slot_j, nx, ny, m, half, js, xs, ys):
+    """Candidates of the stencil around widened cell `wcell`, ascending in j, into js/xs/ys.
+
+    Sorting once per cell (not per demand row) is what keeps every output row ascending.
+    Returns their number.
+    """
+    wx = nx + 2 * m
+    cx = wcell % wx - m
+    cy = wcell // wx - m
+    n = 0
+    for dy in range(-m, m + 1):
+        iy = cy + dy
+        if iy < 0 or iy >= ny:
+            continue
+        x0 = max(cx - half[dy + m], 0)
+        x1 = min(cx + half[dy + m], nx - 1)
+        if x0 > x1:
+            continue
+        # Cells iy*nx + x0 .. iy*nx + x1 are adjacent in the counting-sorted slots.
+        for k in range(cell_start[iy * nx + x0], cell_start[iy * nx + x1 + 1]):
+            js[n] = slot_j[k]
+            n += 1
+    js[:n].sort()
+    for k in range(n):
+        xs[k] = cxy[2 * js[k]]
+        ys[k] = cxy[2 * js[k] + 1]
+    return n
 
 
 @njit(parallel=True, cache=True)
-def _count_rows(dxy, slot_xy, cell_start, minx, miny, cell, nx, ny, radius):
-    n = dxy.size // 2
-    counts = np.zeros(n, dtype=np.int64)
-    for i in prange(n):
-        px = dxy[2 * i]
-        py = dxy[2 * i + 1]
-        x0, x1 = _cell_window((px - minx) / cell, nx)
-        y0, y1 = _cell_window((py - miny) / cell, ny)
-        if x0 > x1 or y0 > y1:
-            continue
-        m = 0
-        for iy in range(y0, y1 + 1):
-            # Cells iy*nx + x0 .. iy*nx + x1 are adjacent in the counting-sorted slots.
-            for k in range(cell_start[iy * nx + x0], cell_start[iy * nx + x1 + 1]):
-                d = pair_distance_nb(slot_xy[2 * k] - px, slot_xy[2 * k + 1] - py)
-                if covered_nb(d, radius):
-                    m += 1
-        counts[i] = m
+def _count_rows(sorted_xy, order, order_cell, chunks, cxy, cell_start, slot_j, nx, ny, m, half,
+                t, counts):
+    """counts[order[p]] = number of candidates covering sorted demand point p."""
+    n_cand = cxy.size // 2
+    for c in prange(chunks.size - 1):
+        js = np.empty(n_cand, dtype=np.int64)
+        xs = np.empty(n_cand, dtype=np.float64)
+        ys = np.empty(n_cand, dtype=np.float64)
+        current, n = -1, 0
+        for p in range(chunks[c], chunks[c + 1]):
+            if order_cell[p] != current:
+                current = order_cell[p]
+                n = _gather(current, cxy, cell_start, slot_j, nx, ny, m, half, js, xs, ys)
+            px = sorted_xy[2 * p]
+            py = sorted_xy[2 * p + 1]
+            hits = 0
+            for k in range(n):  # branch-free, so it vectorises
+                dx = xs[k] - px
+                dy = ys[k] - py
+                hits += 1 if dx * dx + dy * dy <= t else 0
+            counts[order[p]] = hits
     return counts
 
 
 @njit(parallel=True, cache=True)
-def _fill_rows(
-    dxy, cxy, slot_xy, cell_start, cell_items, minx, miny, cell, nx, ny, radius, indptr
-):
-    n = dxy.size // 2
-    nnz = indptr[n]
-    indices = np.empty(nnz, dtype=np.int64)
-    distance = np.empty(nnz, dtype=np.float64)
-    for i in prange(n):
-        a = indptr[i]
-        b = indptr[i + 1]
-        if a == b:
-            continue
-        px = dxy[2 * i]
-        py = dxy[2 * i + 1]
-        x0, x1 = _cell_window((px - minx) / cell, nx)
-        y0, y1 = _cell_window((py - miny) / cell, ny)
-        pos = a
-        for iy in range(y0, y1 + 1):
-            for k in range(cell_start[iy * nx + x0], cell_start[iy * nx + x1 + 1]):
-                d = pair_distance_nb(slot_xy[2 * k] - px, slot_xy[2 * k + 1] - py)
-                if covered_nb(d, radius):
-                    indices[pos] = cell_items[k]
+def _fill_rows(sorted_xy, row_start, order_cell, chunks, cxy, cell_start, slot_j, nx, ny, m,
+               half, t, indices, distance):
+    """Write the row of sorted demand point p from row_start[p] on, candidates ascending."""
+    n_cand = cxy.size // 2
+    for c in prange(chunks.size - 1):
+        js = np.empty(n_cand, dtype=np.int64)
+        xs = np.empty(n_cand, dtype=np.float64)
+        ys = np.empty(n_cand, dtype=np.float64)
+        current, n = -1, 0
+        for p in range(chunks[c], chunks[c + 1]):
+            if order_cell[p] != current:
+                current = order_cell[p]
+                n = _gather(current, cxy, cell_start, slot_j, nx, ny, m, half, js, xs, ys)
+            px = sorted_xy[2 * p]
+            py = sorted_xy[2 * p + 1]
+            pos = row_start[p]
+            for k in range(n):
+                dx = xs[k] - px
+                dy = ys[k] - py
+                if dx * dx + dy * dy <= t:  # sqrt only for kept pairs
+                    indices[pos] = js[k]
+                    distance[pos] = pair_distance_nb(dx, dy)
                     pos += 1
-        # Sort the row, then recompute distances in the new order: cheaper than an argsort,
-        # and the recomputation is bit-identical (same expression, same operands).
-        indices[a:b].sort()
-        for p in range(a, b):
-            j = indices[p]
-            distance[p] = pair_distance_nb(cxy[2 * j] - px, cxy[2 * j + 1] - py)
     return indices, distance
+
+
+def _empty(n: int, dtype) -> np.ndarray:
+    """Uninitialised 1-D array for the CSR output, pre-faulted where the OS allows.
+
+    First touch of fresh memory is the largest single cost of this kernel on VMs.  On Linux,
+    MAP_POPULATE maps plain 4 KiB pages up front (~25% cheaper than faulting them one by
+    one); numpy's default would request huge pages, which were several times slower to fault
+    in on the benchmark VM once the hypervisor had reclaimed them (see benchmarks/results).
+    """
+    nbytes = n * np.dtype(dtype).itemsize
+    if nbytes < _POPULATE_MIN_BYTES or not hasattr(mmap, "MAP_POPULATE"):
+        return np.empty(n, dtype=dtype)
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE
+    return np.frombuffer(mmap.mmap(-1, nbytes, flags=flags), dtype=dtype)
 
 
 # --------------------------------------------------------------------------- public API
@@ -179,14 +313,21 @@ def coverage_pairs(demand_xy, candidate_xy, radius: float) -> Pairs:
     if n_dem == 0 or n_cand == 0:
         return Pairs.empty(n_dem, n_cand)
     minx, miny, cell, nx, ny = _grid(cand, r)
+    m, half = _stencil(cell, r)
+    t = _squared_threshold(r)
     dflat, cflat = dem.ravel(), cand.ravel()
-    cell_start, cell_items, slot_xy = _bin_candidates(cflat, minx, miny, cell, nx, ny)
-    counts = _count_rows(dflat, slot_xy, cell_start, minx, miny, cell, nx, ny, r)
+    cell_start, slot_j = _bin_candidates(cflat, minx, miny, cell, nx, ny)
+    order, order_cell, sorted_xy = _sort_demand(dflat, minx, miny, cell, nx, ny, m)
+    n_chunks = min(max(order.size, 1), _CHUNKS_PER_THREAD * get_num_threads())
+    chunks = np.linspace(0, order.size, n_chunks + 1).astype(np.int64)
+    grid = (order_cell, chunks, cflat, cell_start, slot_j, nx, ny, m, half, t)
     indptr = np.zeros(n_dem + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    indices, distance = _fill_rows(
-        dflat, cflat, slot_xy, cell_start, cell_items, minx, miny, cell, nx, ny, r, indptr
-    )
+    with parallel_chunksize(1):
+        _count_rows(sorted_xy, order, *grid, indptr[1:])
+        np.cumsum(indptr, out=indptr)
+        nnz = int(indptr[-1])
+        indices, distance = _empty(nnz, np.int64), _empty(nnz, np.float64)
+        _fill_rows(sorted_xy, indptr[order], *grid, indices, distance)
     return Pairs(indptr, indices, distance, n_cand)
 
 
