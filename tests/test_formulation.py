@@ -19,7 +19,7 @@ from scipy.spatial.distance import cdist
 
 from siting.io.load import load_fast
 from siting.models.emit import to_highspy, to_pyomo
-from siting.models.fast import build_fast
+from siting.models.fast import build_fast, radius_levels
 from siting.models.formulation import Formulation
 from siting.precompute.sites import fast_pairs
 from siting.solve import SolveOptions, solve
@@ -32,6 +32,8 @@ VARIANTS = {
     "capacitated": [],
     "capacitated-serve_all": ["fast.serve_all=true"],
     "pmedian-decay": ['fast.objective="pmedian"', "fast.decay_beta=0.0005"],
+    "pmedian-classic": ['fast.objective="pmedian"', 'fast.pmedian_formulation="classic"'],
+    "pmedian-decay-classic": ['fast.objective="pmedian"', "fast.decay_beta=0.0005", 'fast.pmedian_formulation="classic"'],
     "capacitated-budget": ["fast.budget=400000"],
 }
 INF = float("inf")
@@ -195,7 +197,9 @@ def test_structure(built) -> None:
 
     assert sizes["x"] == sizes["n"] == n_sites == 8
     assert sizes.get("u") == 1  # only G-centre offers an upgrade
-    assert sizes.get("z") == (n_pairs if p.objective in ("pmedian", "capacitated") else None)
+    classic = p.objective == "capacitated" or (p.objective == "pmedian" and p.pmedian_formulation == "classic")
+    assert sizes.get("z") == (n_pairs if classic else None)
+    assert ("s" in sizes) == (p.objective == "pmedian" and not classic)
     assert sizes.get("y") == (n_demand if p.objective == "mclp" else None)
     assert form.n_cols == sum(sizes.values())
 
@@ -203,6 +207,8 @@ def test_structure(built) -> None:
     assert rows.get("cover_link") == (n_demand if p.objective == "mclp" else None)
     assert rows.get("assign") == (n_demand if "z" in sizes else None)
     assert rows.get("assign_open") == (n_pairs if "z" in sizes else None)
+    if "s" in sizes:  # one row per distinct distance of a point, up to its nearest existing site
+        assert rows["radius_chain"] == len(radius_levels(inst, pairs).demand) <= n_pairs
     assert rows.get("capacity") == (n_sites if p.objective == "capacitated" else None)
     assert rows.get("site_count") == (None if p.objective == "lscp" else 1)
     assert rows["chargers_min"] == rows["chargers_max"] == n_new
@@ -223,7 +229,8 @@ def test_structure(built) -> None:
     np.testing.assert_array_equal(x.lb[inst.is_existing], 1.0)
     np.testing.assert_array_equal(n.lb[inst.is_existing], inst.existing_chargers[inst.is_existing])
     expected_sense = {"lscp": "min", "mclp": "max", "pmedian": "min", "capacitated": "max",
-                      "capacitated-serve_all": "min", "pmedian-decay": "max", "capacitated-budget": "max"}
+                      "capacitated-serve_all": "min", "pmedian-decay": "max", "capacitated-budget": "max",
+                      "pmedian-classic": "min", "pmedian-decay-classic": "max"}
     assert form.sense == expected_sense[variant]
 
 
@@ -242,7 +249,7 @@ def test_grid_row_of_queued_area(tiny_folder: Path) -> None:
 
 
 def test_decay_objective_coefficients(tiny_folder: Path) -> None:
-    inst, pairs, form = build(tiny_folder, "pmedian-decay")
+    inst, pairs, form = build(tiny_folder, "pmedian-decay-classic")
     rows = np.repeat(np.arange(pairs.n_demand), np.diff(pairs.indptr))
     want = inst.weight[rows] * np.exp(-0.0005 * pairs.distance)
     np.testing.assert_allclose(form.vars["z"].cost, want, rtol=1e-12)

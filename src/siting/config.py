@@ -55,6 +55,8 @@ class FastParams(_Strict):
     site_m2: float = Field(default=0.0, ge=0)
     min_chargers: int = Field(default=1, ge=0)
     serve_all: bool = False
+    # pmedian: "radius" = chained covering levels (García, Labbé & Marín 2011), "classic" = z_ij per pair
+    pmedian_formulation: Literal["radius", "classic"] = "radius"
     aggregate_demand: bool = True  # merge demand points with identical pair rows (exact)
 
     @field_validator("radius", "budget", "decay_beta", "kw_per_charger", "sessions_per_charger", "m2_per_charger",
