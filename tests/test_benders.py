@@ -28,10 +28,12 @@ def test_cuts_bound_the_cover_and_are_exact_at_their_point(seed: int) -> None:
     rng = np.random.default_rng(seed)
     for _ in range(20):
         at = rng.uniform(0, 1, inst.n_sites) * (rng.uniform(size=inst.n_sites) < 0.4)
-        constant, coefs = oracle.cuts(at)
-        assert np.allclose(constant + coefs @ at, oracle.value(at))  # exact at its point
         x = (rng.uniform(size=inst.n_sites) < 0.3).astype(float)
+        full, constant, bound_at_x = oracle.separate(at, x)
+        coefs = oracle.coefficients(full, np.arange(oracle.n_groups))
+        assert np.allclose(constant + coefs @ at, oracle.value(at))  # exact at its point
         assert np.all(constant + coefs @ x >= oracle.value(x) - 1e-9)  # above the cover elsewhere
+        assert np.allclose(bound_at_x, constant + coefs @ x)  # the matrix-free check agrees
 
 
 @pytest.mark.parametrize("seed", range(8))

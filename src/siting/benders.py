@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from siting.instance import FastInstance
 from siting.models.emit import to_highspy
@@ -39,32 +40,58 @@ from siting.solve import (SolveOptions, SolveResult, _consistent, _highs_status,
 _TOL = 1e-7  # relative: a cut is violated when theta exceeds the cover by more than this
 
 
+@njit(cache=True)
+def _cut_coefficients(indptr, indices, weight, rows_of_group_ptr, rows_of_group, groups, full, n_sites):
+    """Dense rows c_gj = sum of w_i over the classes i of g that are short at the cut point."""
+    out = np.zeros((len(groups), n_sites))
+    for r in range(len(groups)):
+        g = groups[r]
+        for q in range(rows_of_group_ptr[g], rows_of_group_ptr[g + 1]):
+            i = rows_of_group[q]
+            if full[i]:
+                continue
+            for t in range(indptr[i], indptr[i + 1]):
+                out[r, indices[t]] += weight[i]
+    return out
+
+
 @dataclass
 class CoverOracle:
-    """Exact cover value per group, and the Benders cut at a point."""
+    """Exact cover value per group, and the Benders cuts at a point."""
 
     a: sp.csr_array  # classes x sites, ones where d_ij <= R
     weight: np.ndarray
     group_of: np.ndarray
     n_groups: int
+    rows_of_group_ptr: np.ndarray  # the classes of group g: rows_of_group[ptr[g]:ptr[g+1]]
+    rows_of_group: np.ndarray
 
     @classmethod
     def build(cls, inst: FastInstance, pairs: Pairs, group_of: np.ndarray) -> CoverOracle:
         a = sp.csr_array((np.ones(pairs.nnz), pairs.indices, pairs.indptr), shape=pairs.shape)
-        return cls(a, inst.weight.astype(float), group_of, int(group_of.max(initial=-1)) + 1)
+        n_groups = int(group_of.max(initial=-1)) + 1
+        rows = np.argsort(group_of, kind="stable")
+        ptr = np.r_[0, np.cumsum(np.bincount(group_of, minlength=n_groups))]
+        return cls(a, inst.weight.astype(float), group_of, n_groups, ptr, rows)
 
     def value(self, x_sites: np.ndarray) -> np.ndarray:
         covered = np.minimum(1.0, self.a @ x_sites)
         return np.bincount(self.group_of, weights=self.weight * covered, minlength=self.n_groups)
 
-    def cuts(self, x_sites: np.ndarray) -> tuple[np.ndarray, sp.csr_array]:
-        """(constant per group, coefficients groups x sites) of the cuts at x_sites."""
-        full = (self.a @ x_sites) >= 1.0 - 1e-9
+    def separate(self, at: np.ndarray, check: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(full, constant, bound): which classes are covered at the cut point `at`, each group's
+        cut constant, and each group's cut evaluated at `check` (so violations need no matrix)."""
+        full = (self.a @ at) >= 1.0 - 1e-9
         constant = np.bincount(self.group_of, weights=self.weight * full, minlength=self.n_groups)
-        open_rows = sp.diags_array(self.weight * ~full) @ self.a  # rows of the classes still short
-        to_group = sp.csr_array((np.ones(len(self.group_of)), (self.group_of, np.arange(len(self.group_of)))),
-                                shape=(self.n_groups, len(self.group_of)))
-        return constant, sp.csr_array(to_group @ open_rows)
+        short = self.weight * ~full * (self.a @ check)
+        return full, constant, constant + np.bincount(self.group_of, weights=short, minlength=self.n_groups)
+
+    def coefficients(self, full: np.ndarray, groups: np.ndarray) -> sp.csr_array:
+        """The cut rows (len(groups) x sites) for the classes that are short at the cut point."""
+        dense = _cut_coefficients(self.a.indptr.astype(np.int64), self.a.indices.astype(np.int64), self.weight,
+                                  self.rows_of_group_ptr, self.rows_of_group, groups.astype(np.int64), full,
+                                  self.a.shape[1])
+        return sp.csr_array(dense)
 
 
 def spatial_groups(inst: FastInstance, pairs: Pairs, cell: float) -> np.ndarray:
@@ -91,18 +118,20 @@ class Master:
         self.options = options
         self.n_cuts = 0
         self.restarts = 0  # MIP runs repeated without the start (see _branch_and_check)
+        self.relaxed = False
         self.found: list[np.ndarray] = []  # improving master answers of the current MIP run
         self.h.cbMipImprovingSolution.subscribe(lambda event: self.found.append(np.array(event.data_out.mip_solution)))
         _, _, _, integer = master.column_arrays()
         self.integer_cols = np.flatnonzero(integer).astype(np.int32)
 
     def set_integrality(self, integer: bool) -> None:
+        self.relaxed = not integer
         kind = np.full(len(self.integer_cols), 1 if integer else 0, np.int32)
         self.h.changeColsIntegrality(len(self.integer_cols), self.integer_cols, kind)
 
     def add_cuts(self, groups: np.ndarray, constant: np.ndarray, coefs: sp.csr_array) -> None:
-        """theta_g - sum_j c_gj x_j <= constant_g for the given groups."""
-        rows = sp.csr_array(coefs[groups])
+        """theta_g - sum_j c_gj x_j <= constant_g for the given groups (coefs: one row each)."""
+        rows = sp.csr_array(coefs)
         n = len(groups)
         length = np.diff(rows.indptr) + 1  # each row: its theta, then its sites
         starts = np.r_[0, np.cumsum(length)[:-1]].astype(np.int32)
@@ -117,7 +146,10 @@ class Master:
 
     def run(self, time_left: float, gap: float | None) -> None:
         h, o = self.h, self.options
-        h.setOptionValue("time_limit", max(time_left, 0.01))
+        # HiGHS 1.16 measures an LP's time limit on the object's run clock, summed over runs (a MIP's
+        # on its own clock): give the LP what is left on top of what it has used
+        used = h.getRunTime() if self.relaxed else 0.0
+        h.setOptionValue("time_limit", used + max(time_left, 0.01))
         h.setOptionValue("mip_rel_gap", float(gap or 0.0))
         h.setOptionValue("threads", int(o.threads or 0))
         h.setOptionValue("random_seed", int(o.seed or 0))
@@ -155,11 +187,15 @@ class Master:
         self.h.setSolution(len(xm), np.arange(len(xm), dtype=np.int32), xm)
 
 
-def _violated(oracle: CoverOracle, theta: np.ndarray, constant: np.ndarray, coefs: sp.csr_array,
-              x_sites: np.ndarray) -> np.ndarray:
-    """Groups whose cut (constant, coefs) is violated by (x_sites, theta)."""
-    bound = constant + coefs @ x_sites
-    return np.flatnonzero(theta > bound + _TOL * np.maximum(1.0, np.abs(bound)))
+def add_violated_cuts(master: "Master", oracle: CoverOracle, at: np.ndarray, check: np.ndarray,
+                      theta: np.ndarray, groups: np.ndarray | None = None) -> int:
+    """Add the cuts at `at` that (x=`check`, theta) violates (or those of `groups`); how many."""
+    full, constant, bound = oracle.separate(at, check)
+    if groups is None:
+        groups = np.flatnonzero(theta > bound + _TOL * np.maximum(1.0, np.abs(bound)))
+    if len(groups):
+        master.add_cuts(groups, constant, oracle.coefficients(full, groups))
+    return len(groups)
 
 
 class Incumbent:
@@ -189,8 +225,8 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
     master = Master(full, oracle, options)
     best = Incumbent(full, warm_start if options.warm_start else None)
     if best.x is not None:  # the warm start's cuts: the master starts exact at that plan
-        constant, coefs = oracle.cuts(full.values(best.x, "x"))
-        master.add_cuts(np.arange(oracle.n_groups), constant, coefs)
+        x0 = full.values(best.x, "x")
+        add_violated_cuts(master, oracle, x0, x0, np.zeros(oracle.n_groups), groups=np.arange(oracle.n_groups))
     stop = {"signal": False}
 
     def on_signal() -> None:
@@ -205,7 +241,7 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
             upper = min(upper, lp.bound)
         else:
             status = "interrupted" if stop["signal"] else lp.status
-            message, upper, rounds = f"stopped while solving the master LP ({status})", lp.bound, 0
+            message, upper, rounds = f"stopped while solving the master LP ({lp.highs_status})", lp.bound, 0
     seconds = time.perf_counter() - start
     objective = best.value if best.x is not None else None
     solver = {"name": "highs", "version": master.h.version(), "interface": "highspy, Benders decomposition",
@@ -247,10 +283,8 @@ def _branch_and_check(master: Master, oracle: CoverOracle, best: Incumbent, opti
         needs_cut = False
         for xm in [*master.found, *([] if final is None else [final])]:
             best.offer(master.to_full(xm, full, oracle))
-            constant, coefs = oracle.cuts(master.sites(xm))
-            violated = _violated(oracle, master.thetas(xm), constant, coefs, master.sites(xm))
-            if len(violated):
-                master.add_cuts(violated, constant, coefs)
+            sites = master.sites(xm)
+            if add_violated_cuts(master, oracle, sites, sites, master.thetas(xm)):
                 needs_cut = needs_cut or xm is final
         if status != "optimal" or final is None:
             return status, h.modelStatusToString(h.getModelStatus()), upper, rounds
@@ -274,6 +308,7 @@ class LpPhase:
     status: str | None  # None when it converged; else why it stopped
     x: np.ndarray | None
     seconds: float
+    highs_status: str = ""
 
 
 def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: float,
@@ -287,16 +322,14 @@ def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit:
         status = _highs_status(master.h.getModelStatus(), True)
         xm = master.solution()
         if status != "optimal" or xm is None:
-            return LpPhase(round_, bound, status, None, time.perf_counter() - start)
+            return LpPhase(round_, bound, status, None, time.perf_counter() - start,
+                           master.h.modelStatusToString(master.h.getModelStatus()))
         bound = float(master.h.getInfo().objective_function_value)
         x_lp, theta = master.sites(xm), master.thetas(xm)
         core = x_lp if core is None else core
         found = False
         for point in (alpha * x_lp + (1 - alpha) * core, x_lp):
-            constant, coefs = oracle.cuts(point)
-            violated = _violated(oracle, theta, constant, coefs, x_lp)
-            if len(violated):
-                master.add_cuts(violated, constant, coefs)
+            if add_violated_cuts(master, oracle, point, x_lp, theta):
                 found = True
                 break
         core = 0.5 * (core + x_lp)

@@ -95,8 +95,14 @@ def swap_improve(inst: FastInstance, pairs: Pairs, sol: FastSolution, max_swaps:
 
 def _best_feasible(inst, delta, movable, chargers, charger_if_opened, room, budget_left, kw):
     """The best improving swap that keeps grid headroom and budget; None when none improves."""
-    order = np.argsort(-delta, axis=None, kind="stable")
     n_sites = delta.shape[1]
+    best = int(np.argmax(delta))  # usually feasible: sort only when it is not
+    s, k = divmod(best, n_sites)
+    if not delta[s, k] > _EPS:
+        return None
+    if _swap_fits(inst, int(movable[s]), k, chargers, charger_if_opened, room, budget_left, kw):
+        return int(movable[s]), k
+    order = np.argsort(-delta, axis=None, kind="stable")
     for flat in order:
         s, k = divmod(int(flat), n_sites)
         if not delta[s, k] > _EPS:
