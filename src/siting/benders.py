@@ -120,9 +120,14 @@ class Master:
         self.restarts = 0  # MIP runs repeated without the start (see _branch_and_check)
         self.relaxed = False
         self.found: list[np.ndarray] = []  # improving master answers of the current MIP run
-        self.h.cbMipImprovingSolution.subscribe(lambda event: self.found.append(np.array(event.data_out.mip_solution)))
+        self.h.cbMipImprovingSolution.subscribe(self._keep_improving)
         _, _, _, integer = master.column_arrays()
         self.integer_cols = np.flatnonzero(integer).astype(np.int32)
+
+    def _keep_improving(self, event) -> None:
+        x = np.array(event.data_out.mip_solution)
+        if len(x) == self.form.n_cols:  # in the master's own columns (not presolved ones)
+            self.found.append(x)
 
     def set_integrality(self, integer: bool) -> None:
         self.relaxed = not integer
@@ -187,7 +192,7 @@ class Master:
         self.h.setSolution(len(xm), np.arange(len(xm), dtype=np.int32), xm)
 
 
-def add_violated_cuts(master: "Master", oracle: CoverOracle, at: np.ndarray, check: np.ndarray,
+def add_violated_cuts(master: Master, oracle: CoverOracle, at: np.ndarray, check: np.ndarray,
                       theta: np.ndarray, groups: np.ndarray | None = None) -> int:
     """Add the cuts at `at` that (x=`check`, theta) violates (or those of `groups`); how many."""
     full, constant, bound = oracle.separate(at, check)
