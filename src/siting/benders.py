@@ -163,9 +163,10 @@ class Master:
         _run_interruptible(h)
 
     def solution(self) -> np.ndarray | None:
-        if self.h.getInfo().primal_solution_status != 2:
+        solution = self.h.getSolution()
+        if not solution.value_valid or (not self.relaxed and self.h.getInfo().primal_solution_status != 2):
             return None
-        return np.array(self.h.getSolution().col_value)
+        return np.array(solution.col_value)
 
     def sites(self, xm: np.ndarray) -> np.ndarray:
         return xm[self.site.offset : self.site.offset + self.site.size]
@@ -317,18 +318,19 @@ class LpPhase:
 
 
 def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: float,
-                       max_rounds: int = 200, alpha: float = 0.5) -> LpPhase:
+                       max_rounds: int = 200, alpha: float = 0.5, lp_share: float = 0.4) -> LpPhase:
     """Phase 1: the master LP by cutting planes, separating at a point between the LP answer
-    and a core point (in-out stabilisation); the core point drifts towards the LP answers."""
+    and a core point (in-out stabilisation); the core point drifts towards the LP answers.
+    It ends when no cut is violated, or after `lp_share` of the time limit."""
     master.set_integrality(False)
     core, bound, xm = None, np.inf, None
     for round_ in range(1, max_rounds + 1):
         master.run(limit - (time.perf_counter() - start), None)
         status = _highs_status(master.h.getModelStatus(), True)
         xm = master.solution()
-        if status != "optimal" or xm is None:
-            return LpPhase(round_, bound, status, None, time.perf_counter() - start,
-                           master.h.modelStatusToString(master.h.getModelStatus()))
+        if status != "optimal" or xm is None:  # never "optimal" from here: the problem is not solved
+            return LpPhase(round_, bound, "error" if status == "optimal" else status, None,
+                           time.perf_counter() - start, master.h.modelStatusToString(master.h.getModelStatus()))
         bound = float(master.h.getInfo().objective_function_value)
         x_lp, theta = master.sites(xm), master.thetas(xm)
         core = x_lp if core is None else core
@@ -340,4 +342,6 @@ def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit:
         core = 0.5 * (core + x_lp)
         if not found:
             break
+        if time.perf_counter() - start > lp_share * limit:
+            break  # the MIP phase's cuts at integer answers matter more than a converged LP
     return LpPhase(round_, bound, None, xm, time.perf_counter() - start)
