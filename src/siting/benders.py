@@ -254,8 +254,8 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
               "options": {"time_limit": options.time_limit, "mip_rel_gap": options.gap, "threads": options.threads,
                           "random_seed": options.seed, **options.highs},
               "benders": {"groups": oracle.n_groups, "cuts": master.n_cuts, "lp_rounds": lp.rounds,
-                          "mip_rounds": rounds, "restarts_without_start": master.restarts, "lp_seconds": round(lp.seconds, 3),
-                          "mip_seconds": round(seconds - lp.seconds, 3)}}
+                          "mip_rounds": rounds, "restarts_without_start": master.restarts,
+                          "seconds": {"lp": round(lp.seconds, 3), "mip": round(seconds - lp.seconds, 3)}}}
     upper = min(upper, float(master.theta.ub.sum()) + full.offset)  # all coverable demand: a bound even when stopped early
     bound = upper if np.isfinite(upper) else None
     return SolveResult(status=status, x=best.x, objective=objective, best_bound=bound,
