@@ -23,14 +23,16 @@ from pathlib import Path
 SITING = [str(Path(sys.executable).parent / "siting")]  # the console script of this environment
 
 LADDERS: dict[str, list[dict]] = {
-    # demand points drawn (merged per 100 m cell), candidates, p, R
+    # demand points drawn (merged per 100 m cell) grow at 1 k candidates, p = 20, R = 5 km; then
+    # the candidates and p grow at the largest demand
     "fast": [
         {"demand": 10_000, "candidates": 1_000, "p": 20, "radius": 5_000},
-        {"demand": 30_000, "candidates": 2_000, "p": 40, "radius": 5_000},
-        {"demand": 100_000, "candidates": 2_000, "p": 50, "radius": 5_000},
-        {"demand": 300_000, "candidates": 5_000, "p": 100, "radius": 5_000},
-        {"demand": 1_000_000, "candidates": 10_000, "p": 100, "radius": 5_000},
-        {"demand": 3_000_000, "candidates": 10_000, "p": 200, "radius": 5_000},
+        {"demand": 30_000, "candidates": 1_000, "p": 20, "radius": 5_000},
+        {"demand": 100_000, "candidates": 1_000, "p": 20, "radius": 5_000},
+        {"demand": 300_000, "candidates": 1_000, "p": 20, "radius": 5_000},
+        {"demand": 1_000_000, "candidates": 1_000, "p": 20, "radius": 5_000},
+        {"demand": 1_000_000, "candidates": 2_000, "p": 40, "radius": 5_000},
+        {"demand": 1_000_000, "candidates": 5_000, "p": 100, "radius": 5_000},
     ],
     "corridor": [
         {"nodes": 500, "od-pairs": 100, "candidates": 80, "p": 8},

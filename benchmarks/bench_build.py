@@ -1,0 +1,105 @@
+"""Model build + load into HiGHS, side by side (not a test).
+
+    .venv/bin/python -m benchmarks.bench_build --demand 300000 --candidates 5000 [--skip-pyomo]
+
+On one generated MCLP instance (demand classes after the exact reduction, as siting solves it):
+  1. siting: `build_fast` (the Formulation's sparse blocks) + `to_highspy` (one passModel);
+  2. the floor: the same CSC arrays handed to highspy's passModel directly (no model layer);
+  3. the peer: the plain pyomo model of benchmarks/peers.py, built and loaded into HiGHS through
+     pyomo's persistent appsi interface (`set_instance`), as a pyomo user would.
+Prints nonzeros, seconds and nonzeros per second of each, and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--demand", type=int, default=300_000)
+    ap.add_argument("--candidates", type=int, default=5_000)
+    ap.add_argument("--radius", type=float, default=5_000.0)
+    ap.add_argument("--skip-pyomo", action="store_true")
+    args = ap.parse_args()
+
+    from siting.api import reduce_fast
+    from siting.generate import FastSize, generate_fast
+    from siting.io.load import load_fast
+    from siting.models.emit import to_highspy
+    from siting.models.fast import build_fast
+    from siting.precompute.sites import fast_pairs
+
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work) / "inst"
+        generate_fast(FastSize(args.demand, args.candidates, grid_areas=0, p=20, radius=args.radius), seed=1, out=folder)
+        inst = load_fast(folder)
+    model_inst, model_pairs, _ = reduce_fast(inst, fast_pairs(inst))
+    print(f"{inst.n_demand} demand cells -> {model_inst.n_demand} classes x {inst.n_sites} candidates, "
+          f"{model_pairs.nnz} pairs")
+
+    t = time.perf_counter()
+    form = build_fast(model_inst, model_pairs)
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    to_highspy(form)
+    load = time.perf_counter() - t
+    nnz = form.nnz
+    siting_s = build + load
+    print(f"siting build {build:.2f} s + load {load:.2f} s = {siting_s:.2f} s: {nnz / siting_s / 1e6:.2f} M nnz/s "
+          f"({nnz} nnz)")
+
+    floor_s = _pass_arrays(form)
+    print(f"arrays straight to passModel: {floor_s:.2f} s ({nnz / floor_s / 1e6:.2f} M nnz/s); "
+          f"siting / floor = {siting_s / floor_s:.1f}x")
+
+    if not args.skip_pyomo:
+        pyomo_s = _plain_pyomo(model_inst, model_pairs)
+        print(f"plain pyomo build + set_instance: {pyomo_s:.2f} s ({nnz / pyomo_s / 1e6:.2f} M nnz/s); "
+              f"pyomo / siting = {pyomo_s / siting_s:.1f}x")
+
+
+def _pass_arrays(form) -> float:
+    """The CSC matrix and bounds computed beforehand; only the passModel call is timed."""
+    import highspy
+    import scipy.sparse as sp
+
+    cost, lb, ub, integer = form.column_arrays()
+    row_lb, row_ub = form.row_bounds()
+    a = sp.csc_array(form.matrix())
+    indptr, indices, data = a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(np.float64)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    t = time.perf_counter()
+    h.passModel(form.n_cols, form.n_rows, int(a.nnz), int(highspy.MatrixFormat.kColwise),
+                int(highspy.ObjSense.kMaximize), 0.0, cost, lb, ub, row_lb, row_ub, indptr, indices, data,
+                integer.astype(np.int32))
+    return time.perf_counter() - t
+
+
+def _plain_pyomo(inst, pairs) -> float:
+    import pyomo.environ as pyo
+    from pyomo.contrib.appsi.solvers import Highs
+
+    t = time.perf_counter()
+    m = pyo.ConcreteModel()
+    m.I = pyo.RangeSet(0, inst.n_demand - 1)
+    m.J = pyo.RangeSet(0, inst.n_sites - 1)
+    m.x = pyo.Var(m.J, domain=pyo.Binary)
+    m.y = pyo.Var(m.I, bounds=(0, 1))
+    cover = [pairs.row(i)[0].tolist() for i in range(inst.n_demand)]
+    m.link = pyo.Constraint(m.I, rule=lambda m, i: m.y[i] <= sum(m.x[j] for j in cover[i]))
+    m.count = pyo.Constraint(expr=sum(m.x[j] for j in m.J) <= int(inst.params.p))
+    m.obj = pyo.Objective(expr=sum(float(inst.weight[i]) * m.y[i] for i in m.I), sense=pyo.maximize)
+    solver = Highs()
+    solver.set_instance(m)
+    return time.perf_counter() - t
+
+
+if __name__ == "__main__":
+    main()
