@@ -1,7 +1,7 @@
-"""The peers, measured on the same instances: spopt's MCLP and a plain pyomo MCLP.
+"""The peers, measured on the same instances: spopt's MCLP and PMedian, and a plain pyomo MCLP.
 
 spopt (installed in the test/bench extra) gets the dense cost matrix it expects and solves with
-its default CBC through PuLP; the plain pyomo model is the obvious indexed formulation, built
+its default CBC through PuLP, or with HiGHS through PuLP (`-highs`); the plain pyomo model is the obvious indexed formulation, built
 row by row and solved with HiGHS through pyomo's appsi interface (the internal baseline).
 """
 
@@ -15,24 +15,52 @@ from siting.instance import FastInstance
 from siting.precompute import Pairs
 
 
-def spopt_mclp(inst: FastInstance, pairs: Pairs, time_limit: float) -> dict:
+def _pulp_solver(name: str, time_limit: float):
+    """spopt's default CBC, or HiGHS through PuLP (its highspy interface)."""
     import pulp
+
+    if name == "highs":
+        return pulp.HiGHS(msg=False, timeLimit=time_limit)
+    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+
+
+def _dense_cost(inst: FastInstance, pairs: Pairs) -> np.ndarray:
+    """spopt takes a dense demand x site cost matrix; pairs that do not exist cost infinity."""
+    cost = np.full((inst.n_demand, inst.n_sites), np.inf)
+    cost[pairs.row_ids(), pairs.indices] = pairs.distance
+    return cost
+
+
+def _spopt_result(model, build: float, solve: float, time_limit: float) -> dict:
+    import pulp
+
+    status = pulp.LpStatus[model.problem.status]
+    return {"build": build, "solve": solve, "objective": pulp.value(model.problem.objective),
+            "status": "optimal" if status == "Optimal" and solve < time_limit else status.lower()}
+
+
+def spopt_mclp(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:
     from spopt.locate import MCLP
 
     t = time.perf_counter()
-    cost = np.full((inst.n_demand, inst.n_sites), np.inf)
-    rows = pairs.row_ids()
-    cost[rows, pairs.indices] = pairs.distance
-    model = MCLP.from_cost_matrix(cost, inst.weight, service_radius=float(inst.params.radius),
+    model = MCLP.from_cost_matrix(_dense_cost(inst, pairs), inst.weight, service_radius=float(inst.params.radius),
                                   p_facilities=int(inst.params.p))
     build = time.perf_counter() - t
     t = time.perf_counter()
-    model = model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
-    solve = time.perf_counter() - t
-    status = pulp.LpStatus[model.problem.status]
-    objective = pulp.value(model.problem.objective)
-    return {"build": build, "solve": solve, "objective": objective,
-            "status": "optimal" if status == "Optimal" and solve < time_limit else status.lower()}
+    model = model.solve(_pulp_solver(solver, time_limit))
+    return _spopt_result(model, build, time.perf_counter() - t, time_limit)
+
+
+def spopt_pmedian(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:
+    """spopt's PMedian on the same distances (existing sites: none in the OR-Library instances)."""
+    from spopt.locate import PMedian
+
+    t = time.perf_counter()
+    model = PMedian.from_cost_matrix(_dense_cost(inst, pairs), inst.weight, p_facilities=int(inst.params.p))
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    model = model.solve(_pulp_solver(solver, time_limit))
+    return _spopt_result(model, build, time.perf_counter() - t, time_limit)
 
 
 def pyomo_mclp(inst: FastInstance, pairs: Pairs, time_limit: float) -> dict:

@@ -93,15 +93,17 @@ def generated_park(name: str, **size) -> Callable[[Path, str], Path]:
 
 CASES = [
     Case("fast-mclp-synthetic", synthetic_mclp, ("smoke",), peers=("spopt", "pyomo")),
-    Case("fast-mclp-10k", lambda work, size: synthetic_mclp(work, "medium"), ("full",), peers=("spopt", "pyomo")),
+    Case("fast-mclp-10k", lambda work, size: synthetic_mclp(work, "medium"), ("full",),
+         peers=("spopt", "spopt-highs", "pyomo")),
     Case("fast-mclp-10k-compact", lambda work, size: synthetic_mclp(work, "medium"), ("full",), method="compact"),
     Case("fast-mclp-100k", synthetic_mclp, ("full",), peers=("pyomo",)),
     Case("fast-mclp-100k-compact", synthetic_mclp, ("full",), method="compact"),
     Case("nal-oost-fast", committed("nal-oost-fast"), ("full",)),
     Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full")),
     Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",)),
-    Case("pmed1", orlib("pmed1", "orlib-pmed", "orlib-pmed"), ("smoke", "full")),
-    Case("pmed17", orlib("pmed17", "orlib-pmed", "orlib-pmed"), ("full",)),
+    Case("pmed1", orlib("pmed1", "orlib-pmed", "orlib-pmed"), ("smoke", "full"),
+         peers=("spopt-pmedian", "spopt-pmedian-highs")),
+    Case("pmed17", orlib("pmed17", "orlib-pmed", "orlib-pmed"), ("full",), peers=("spopt-pmedian-highs",)),
     Case("pmed22", orlib("pmed22", "orlib-pmed", "orlib-pmed"), ("full",)),
     # corridor: a tiny generated one in smoke; the issue-7 scale case (target: proven optimal < 60 s)
     Case("corridor-tiny", generated_corridor("corridor-tiny", nodes=150, od_pairs=40, candidates=30, towns=20,

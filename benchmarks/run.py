@@ -138,7 +138,10 @@ def measure_peer(name: str, folder: Path, time_limit: float) -> dict:
 
     inst = load_fast(folder)
     pairs = fast_pairs(inst)
-    fn = {"spopt": peers.spopt_mclp, "pyomo": peers.pyomo_mclp}[name]
+    fn = {"spopt": peers.spopt_mclp, "spopt-highs": lambda *a: peers.spopt_mclp(*a, solver="highs"),
+          "spopt-pmedian": peers.spopt_pmedian,
+          "spopt-pmedian-highs": lambda *a: peers.spopt_pmedian(*a, solver="highs"),
+          "pyomo": peers.pyomo_mclp}[name]
     try:
         return fn(inst, pairs, time_limit)
     except Exception as err:  # a peer that fails is reported, not fatal
