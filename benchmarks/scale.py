@@ -39,8 +39,9 @@ LADDERS: dict[str, list[dict]] = {
         {"nodes": 1_000, "od-pairs": 250, "candidates": 150, "p": 10},
         {"nodes": 2_000, "od-pairs": 500, "candidates": 300, "p": 15},
         {"nodes": 4_000, "od-pairs": 1_000, "candidates": 600, "p": 25},
-        {"nodes": 8_000, "od-pairs": 2_000, "candidates": 1_200, "p": 40},
-        {"nodes": 16_000, "od-pairs": 4_000, "candidates": 2_400, "p": 60},
+        {"nodes": 8_000, "od-pairs": 2_000, "candidates": 1_200, "p": 40, "towns": 150},
+        {"nodes": 16_000, "od-pairs": 4_000, "candidates": 2_400, "p": 60, "towns": 250},
+        {"nodes": 32_000, "od-pairs": 8_000, "candidates": 4_800, "p": 100, "towns": 400},
     ],
     "park": [
         {"companies": 10, "squares": 3, "parks": 2},
@@ -52,12 +53,14 @@ LADDERS: dict[str, list[dict]] = {
 }
 
 
-def generate(model: str, rung: dict, out: Path) -> None:
+def generate(model: str, rung: dict, out: Path) -> str | None:
+    """Write the rung's instance; the generator's message when it cannot."""
     args = [f"--{k}={v}" for k, v in rung.items()]
     if model == "fast":
         args.append("--grid-areas=0")  # MCLP as in the literature and the peers: no grid limits
-    subprocess.run([*SITING, "generate", model, *args, "--seed", "1", "--out", str(out)], check=True,
-                   capture_output=True)
+    proc = subprocess.run([*SITING, "generate", model, *args, "--seed", "1", "--out", str(out)],
+                          capture_output=True, text=True)
+    return None if proc.returncode == 0 else proc.stderr.strip()[-300:]
 
 
 def solve(folder: Path, limit: float, gap: float | None) -> dict:
@@ -80,7 +83,10 @@ def ladder(model: str, limit: float, gap: float | None) -> list[dict]:
     with tempfile.TemporaryDirectory() as work:
         for k, rung in enumerate(LADDERS[model]):
             folder = Path(work) / f"{model}-{k}"
-            generate(model, rung, folder)
+            problem = generate(model, rung, folder)
+            if problem:
+                rows.append({"rung": rung, "status": "not generated", "wall_s": 0.0, "stderr": problem})
+                break
             if k == 0:
                 solve(folder, limit, gap)  # warm-up: numba compiles and caches its kernels
                 subprocess.run(["rm", "-rf", str(folder / "result")], check=True)
