@@ -242,7 +242,8 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
     with stop_on_signals(on_signal):
         lp = _cutting_planes_lp(master, oracle, start, limit)
         if lp.status is None and not stop["signal"]:
-            best.offer(_lp_guided_start(full, inst, pairs, master.sites(lp.x)))
+            if lp.x is not None:
+                best.offer(_lp_guided_start(full, inst, pairs, master.sites(lp.x)))
             status, message, upper, rounds = _branch_and_check(master, oracle, best, options, start, limit, stop)
             upper = min(upper, lp.bound)
         else:
@@ -323,14 +324,21 @@ def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit:
     and a core point (in-out stabilisation); the core point drifts towards the LP answers.
     It ends when no cut is violated, or after `lp_share` of the time limit."""
     master.set_integrality(False)
-    core, bound, xm = None, np.inf, None
+    core, bound, last = None, np.inf, None
     for round_ in range(1, max_rounds + 1):
         master.run(limit - (time.perf_counter() - start), None)
         status = _highs_status(master.h.getModelStatus(), True)
         xm = master.solution()
-        if status != "optimal" or xm is None:  # never "optimal" from here: the problem is not solved
-            return LpPhase(round_, bound, "error" if status == "optimal" else status, None,
-                           time.perf_counter() - start, master.h.modelStatusToString(master.h.getModelStatus()))
+        if status in ("time_limit", "interrupted", "infeasible"):
+            return LpPhase(round_, bound, status, None, time.perf_counter() - start,
+                           master.h.modelStatusToString(master.h.getModelStatus()))
+        if status != "optimal" or xm is None:
+            # HiGHS gave up on this LP (seen: status Unknown on a 1M-point master): its cuts are
+            # valid all the same, so the MIP phase goes on from the last LP answer it did solve
+            master.h.clearSolver()
+            return LpPhase(round_, bound, None, last, time.perf_counter() - start,
+                           master.h.modelStatusToString(master.h.getModelStatus()))
+        last = xm
         bound = float(master.h.getInfo().objective_function_value)
         x_lp, theta = master.sites(xm), master.thetas(xm)
         core = x_lp if core is None else core
@@ -344,4 +352,4 @@ def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit:
             break
         if time.perf_counter() - start > lp_share * limit:
             break  # the MIP phase's cuts at integer answers matter more than a converged LP
-    return LpPhase(round_, bound, None, xm, time.perf_counter() - start)
+    return LpPhase(round_, bound, None, last, time.perf_counter() - start)
