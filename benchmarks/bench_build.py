@@ -83,21 +83,12 @@ def _pass_arrays(form) -> float:
 
 
 def _plain_pyomo(inst, pairs) -> float:
-    import pyomo.environ as pyo
     from pyomo.contrib.appsi.solvers import Highs
 
+    from benchmarks.peers import build_pyomo_mclp
+
     t = time.perf_counter()
-    m = pyo.ConcreteModel()
-    m.I = pyo.RangeSet(0, inst.n_demand - 1)
-    m.J = pyo.RangeSet(0, inst.n_sites - 1)
-    m.x = pyo.Var(m.J, domain=pyo.Binary)
-    m.y = pyo.Var(m.I, bounds=(0, 1))
-    cover = [pairs.row(i)[0].tolist() for i in range(inst.n_demand)]
-    m.link = pyo.Constraint(m.I, rule=lambda m, i: m.y[i] <= sum(m.x[j] for j in cover[i]))
-    m.count = pyo.Constraint(expr=sum(m.x[j] for j in m.J) <= int(inst.params.p))
-    m.obj = pyo.Objective(expr=sum(float(inst.weight[i]) * m.y[i] for i in m.I), sense=pyo.maximize)
-    solver = Highs()
-    solver.set_instance(m)
+    Highs().set_instance(build_pyomo_mclp(inst, pairs))
     return time.perf_counter() - t
 
 

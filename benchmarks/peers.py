@@ -63,10 +63,10 @@ def spopt_pmedian(inst: FastInstance, pairs: Pairs, time_limit: float, solver: s
     return _spopt_result(model, build, time.perf_counter() - t, time_limit)
 
 
-def pyomo_mclp(inst: FastInstance, pairs: Pairs, time_limit: float) -> dict:
+def build_pyomo_mclp(inst: FastInstance, pairs: Pairs):
+    """The obvious indexed pyomo MCLP, built row by row as a pyomo user would."""
     import pyomo.environ as pyo
 
-    t = time.perf_counter()
     m = pyo.ConcreteModel()
     m.I = pyo.RangeSet(0, inst.n_demand - 1)
     m.J = pyo.RangeSet(0, inst.n_sites - 1)
@@ -76,8 +76,15 @@ def pyomo_mclp(inst: FastInstance, pairs: Pairs, time_limit: float) -> dict:
     m.link = pyo.Constraint(m.I, rule=lambda m, i: m.y[i] <= sum(m.x[j] for j in cover[i]))
     m.count = pyo.Constraint(expr=sum(m.x[j] for j in m.J) <= int(inst.params.p))
     m.obj = pyo.Objective(expr=sum(float(inst.weight[i]) * m.y[i] for i in m.I), sense=pyo.maximize)
-    build = time.perf_counter() - t
+    return m
+
+
+def pyomo_mclp(inst: FastInstance, pairs: Pairs, time_limit: float) -> dict:
     from pyomo.contrib.appsi.solvers import Highs
+
+    t = time.perf_counter()
+    m = build_pyomo_mclp(inst, pairs)
+    build = time.perf_counter() - t
 
     solver = Highs()
     solver.config.time_limit = time_limit
