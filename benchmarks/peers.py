@@ -34,9 +34,10 @@ def _dense_cost(inst: FastInstance, pairs: Pairs) -> np.ndarray:
 def _spopt_result(model, build: float, solve: float, time_limit: float) -> dict:
     import pulp
 
-    status = pulp.LpStatus[model.problem.status]
-    return {"build": build, "solve": solve, "objective": pulp.value(model.problem.objective),
-            "status": "optimal" if status == "Optimal" and solve < time_limit else status.lower()}
+    status = pulp.LpStatus[model.problem.status].lower()
+    if status == "optimal" and solve >= time_limit:  # PuLP says Optimal for a time-limited incumbent too
+        status = "time_limit"
+    return {"build": build, "solve": solve, "objective": pulp.value(model.problem.objective), "status": status}
 
 
 def spopt_mclp(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:

@@ -188,8 +188,10 @@ def markdown(results: dict) -> str:
              f"{results['cpu']}, {results['cores']} cores, Python {results['python']}, "
              f"highspy {results['versions']['highspy']}; median of {results['repeat']} runs; "
              f"numba JIT warm-up {results['jit_warmup_s']} s (excluded); time limit {results['time_limit_s']} s.", "",
-             "| case | size (vars / rows / nnz; demand → classes, or what the model's size depends on) | status | objective | load | precompute | reduce | build | solve | total | peak MB | peers (status, objective, build+solve s, ratio to siting total) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| case | size (vars / rows / nnz; demand → classes, or what the model's size depends on) | status | "
+             "objective | " + " | ".join(PHASES) + " | peak MB | peers (status, objective, build+solve s, ratio to "
+             "siting total) |",
+             "|---" * (len(PHASES) + 6) + "|"]
     for name, entry in results["cases"].items():
         s = entry["siting"]
         peers = []
