@@ -1,4 +1,4 @@
-"""The peers, measured on the same instances: spopt's MCLP and PMedian, and a plain pyomo MCLP.
+"""The peers, measured on the same instances: spopt's MCLP, LSCP and PMedian, and a plain pyomo MCLP.
 
 spopt (installed in the test/bench extra) gets the dense cost matrix it expects and solves with
 its default CBC through PuLP, or with HiGHS through PuLP (`-highs`); the plain pyomo model is the obvious indexed formulation, built
@@ -46,6 +46,18 @@ def spopt_mclp(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str 
     t = time.perf_counter()
     model = MCLP.from_cost_matrix(_dense_cost(inst, pairs), inst.weight, service_radius=float(inst.params.radius),
                                   p_facilities=int(inst.params.p))
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    model = model.solve(_pulp_solver(solver, time_limit))
+    return _spopt_result(model, build, time.perf_counter() - t, time_limit)
+
+
+def spopt_lscp(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:
+    """spopt's LSCP (fewest sites covering all): compare with siting's lscp at unit site costs."""
+    from spopt.locate import LSCP
+
+    t = time.perf_counter()
+    model = LSCP.from_cost_matrix(_dense_cost(inst, pairs), service_radius=float(inst.params.radius))
     build = time.perf_counter() - t
     t = time.perf_counter()
     model = model.solve(_pulp_solver(solver, time_limit))

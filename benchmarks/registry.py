@@ -91,6 +91,19 @@ def generated_park(name: str, **size) -> Callable[[Path, str], Path]:
     return build
 
 
+def spopt_sf_lscp(work: Path, size: str) -> Path:
+    """spopt's San Francisco data as its LSCP test states it: cover every tract within 5 km, 1 per store."""
+    from siting.importers import convert
+
+    out = work / "spopt-sf-lscp"
+    if not (out / "instance.toml").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        convert("spopt-sf", REPO / "instances" / "reference" / "spopt", out)
+        toml = (out / "instance.toml").read_text()
+        (out / "instance.toml").write_text(toml.replace('objective = "pmedian"', 'objective = "lscp"\nradius = 5000.0'))
+    return out
+
+
 CASES = [
     Case("fast-mclp-synthetic", synthetic_mclp, ("smoke",), peers=("spopt", "pyomo")),
     Case("fast-mclp-10k", lambda work, size: synthetic_mclp(work, "medium"), ("full",),
@@ -99,6 +112,7 @@ CASES = [
     Case("fast-mclp-100k", synthetic_mclp, ("full",), peers=("pyomo",)),
     Case("fast-mclp-100k-compact", synthetic_mclp, ("full",), method="compact"),
     Case("nal-oost-fast", committed("nal-oost-fast"), ("full",)),
+    Case("spopt-sf-lscp", spopt_sf_lscp, ("smoke", "full"), peers=("spopt-lscp", "spopt-lscp-highs")),
     Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full")),
     Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",)),
     Case("pmed1", orlib("pmed1", "orlib-pmed", "orlib-pmed"), ("smoke", "full"),

@@ -139,6 +139,7 @@ def measure_peer(name: str, folder: Path, time_limit: float) -> dict:
     inst = load_fast(folder)
     pairs = fast_pairs(inst)
     fn = {"spopt": peers.spopt_mclp, "spopt-highs": lambda *a: peers.spopt_mclp(*a, solver="highs"),
+          "spopt-lscp": peers.spopt_lscp, "spopt-lscp-highs": lambda *a: peers.spopt_lscp(*a, solver="highs"),
           "spopt-pmedian": peers.spopt_pmedian,
           "spopt-pmedian-highs": lambda *a: peers.spopt_pmedian(*a, solver="highs"),
           "pyomo": peers.pyomo_mclp}[name]
