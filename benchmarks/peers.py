@@ -40,40 +40,38 @@ def _spopt_result(model, build: float, solve: float, time_limit: float) -> dict:
     return {"build": build, "solve": solve, "objective": pulp.value(model.problem.objective), "status": status}
 
 
-def spopt_mclp(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:
-    from spopt.locate import MCLP
-
+def _spopt(make_model, time_limit: float, solver: str) -> dict:
+    """Build a spopt model (timed as build) and solve it through PuLP (timed as solve)."""
     t = time.perf_counter()
-    model = MCLP.from_cost_matrix(_dense_cost(inst, pairs), inst.weight, service_radius=float(inst.params.radius),
-                                  p_facilities=int(inst.params.p))
+    model = make_model()
     build = time.perf_counter() - t
     t = time.perf_counter()
     model = model.solve(_pulp_solver(solver, time_limit))
     return _spopt_result(model, build, time.perf_counter() - t, time_limit)
+
+
+def spopt_mclp(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:
+    from spopt.locate import MCLP
+
+    return _spopt(lambda: MCLP.from_cost_matrix(_dense_cost(inst, pairs), inst.weight,
+                                                service_radius=float(inst.params.radius),
+                                                p_facilities=int(inst.params.p)), time_limit, solver)
 
 
 def spopt_lscp(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:
     """spopt's LSCP (fewest sites covering all): compare with siting's lscp at unit site costs."""
     from spopt.locate import LSCP
 
-    t = time.perf_counter()
-    model = LSCP.from_cost_matrix(_dense_cost(inst, pairs), service_radius=float(inst.params.radius))
-    build = time.perf_counter() - t
-    t = time.perf_counter()
-    model = model.solve(_pulp_solver(solver, time_limit))
-    return _spopt_result(model, build, time.perf_counter() - t, time_limit)
+    return _spopt(lambda: LSCP.from_cost_matrix(_dense_cost(inst, pairs), service_radius=float(inst.params.radius)),
+                  time_limit, solver)
 
 
 def spopt_pmedian(inst: FastInstance, pairs: Pairs, time_limit: float, solver: str = "cbc") -> dict:
     """spopt's PMedian on the same distances (existing sites: none in the OR-Library instances)."""
     from spopt.locate import PMedian
 
-    t = time.perf_counter()
-    model = PMedian.from_cost_matrix(_dense_cost(inst, pairs), inst.weight, p_facilities=int(inst.params.p))
-    build = time.perf_counter() - t
-    t = time.perf_counter()
-    model = model.solve(_pulp_solver(solver, time_limit))
-    return _spopt_result(model, build, time.perf_counter() - t, time_limit)
+    return _spopt(lambda: PMedian.from_cost_matrix(_dense_cost(inst, pairs), inst.weight,
+                                                   p_facilities=int(inst.params.p)), time_limit, solver)
 
 
 def build_pyomo_mclp(inst: FastInstance, pairs: Pairs):
