@@ -15,8 +15,8 @@ from siting.precompute import Pairs, decay_weights
 from siting.results import FastSolution
 
 
-class _State:
-    """Open sites and the resources they use (grid headroom, budget)."""
+class PlanState:
+    """Open sites and the resources they use (grid headroom, budget); shared with local_search."""
 
     def __init__(self, inst: FastInstance):
         p = inst.params
@@ -62,7 +62,7 @@ def _coverage_matrix(pairs: Pairs, values: np.ndarray) -> sp.csc_array:
 
 
 def greedy_fast(inst: FastInstance, pairs: Pairs) -> FastSolution:
-    state = _State(inst)
+    state = PlanState(inst)
     objective = inst.params.objective
     if objective in ("lscp", "mclp", "capacitated"):
         _greedy_cover(inst, pairs, state)
@@ -72,7 +72,7 @@ def greedy_fast(inst: FastInstance, pairs: Pairs) -> FastSolution:
     return FastSolution(state.open, state.chargers, np.zeros(inst.grid.size if inst.grid else 0, bool), assignment, None)
 
 
-def _greedy_cover(inst: FastInstance, pairs: Pairs, state: _State) -> None:
+def _greedy_cover(inst: FastInstance, pairs: Pairs, state: PlanState) -> None:
     """Open the site covering the most uncovered weight (per euro for lscp) until nothing helps."""
     a = _coverage_matrix(pairs, np.ones(pairs.nnz))
     uncovered = np.ones(inst.n_demand)
@@ -97,7 +97,7 @@ def _greedy_cover(inst: FastInstance, pairs: Pairs, state: _State) -> None:
             return
 
 
-def _greedy_median(inst: FastInstance, pairs: Pairs, state: _State) -> None:
+def _greedy_median(inst: FastInstance, pairs: Pairs, state: PlanState) -> None:
     """Open the site that most improves demand-weighted distance (or accessibility)."""
     beta = inst.params.decay_beta
     value = decay_weights(pairs.distance, beta) if beta > 0 else pairs.distance
@@ -132,7 +132,7 @@ def _improve(best, rows, pairs, value, j, beta):
     return out
 
 
-def _assign(inst: FastInstance, pairs: Pairs, state: _State) -> np.ndarray:
+def _assign(inst: FastInstance, pairs: Pairs, state: PlanState) -> np.ndarray:
     """Each demand point to its best open site (capacitated: while capacity lasts)."""
     p = inst.params
     z = np.zeros(pairs.nnz)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from siting.heuristics import PlanState
 from siting.instance import FastInstance
 from siting.precompute import Pairs
 from siting.results import FastSolution
@@ -66,8 +67,8 @@ def swap_improve(inst: FastInstance, pairs: Pairs, sol: FastSolution, max_swaps:
     room = _grid_room(inst, is_open, chargers, kw_per_charger)
     budget_left = _budget_left(inst, is_open, chargers)
     n_open_new = int((is_open & ~inst.is_existing).sum())
-    charger_if_opened = _chargers_if_opened(inst)
-    openable = _openable(inst) & (charger_if_opened >= 0)
+    rules = PlanState(inst)  # which sites may open and with how many chargers: the greedy's rules
+    charger_if_opened, openable = rules.open_chargers, rules.openable
     weight = inst.weight.astype(np.float64)
     swaps = 0
     while swaps < max_swaps and n_open_new > 0:
@@ -128,21 +129,6 @@ def _swap_fits(inst, j, k, chargers, charger_if_opened, room, budget_left, kw) -
     return True
 
 
-def _chargers_if_opened(inst: FastInstance) -> np.ndarray:
-    """Chargers a newly opened site gets in the plan: the minimum (the greedy's choice)."""
-    return np.where(inst.is_existing, inst.existing_chargers, max(inst.params.min_chargers, 0))
-
-
-def _openable(inst: FastInstance) -> np.ndarray:
-    p = inst.params
-    nmin = max(p.min_chargers, 0)
-    if p.m2_per_charger > 0:
-        land_room = np.floor((inst.land_m2 - p.site_m2) / p.m2_per_charger)
-    else:
-        land_room = np.full(inst.n_sites, np.inf)
-    return (~inst.is_existing) & (land_room >= nmin) & (inst.max_chargers >= nmin) & (inst.land_m2 >= p.site_m2)
-
-
 def _grid_room(inst, is_open, chargers, kw) -> np.ndarray | None:
     """Headroom left per grid area (no upgrades: the warm start does not use them)."""
     if inst.grid is None:
@@ -168,9 +154,7 @@ def _budget_left(inst, is_open, chargers) -> float | None:
 
 def plan_in_order(inst: FastInstance, order: np.ndarray) -> FastSolution:
     """Open new sites in `order` while they fit (p, land, grid headroom, budget), minimum chargers."""
-    from siting.heuristics import _State  # the greedy's bookkeeping of p, grid and budget
-
-    state = _State(inst)
+    state = PlanState(inst)
     for j in order:
         if state.can_open(int(j)):
             state.do_open(int(j))
