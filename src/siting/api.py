@@ -105,14 +105,14 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
     from siting.benders import solve_mclp_benders
 
     method = resolve_options(options).method
+    if method not in ("auto", "compact", "benders"):
+        raise SitingError(f"unknown method '{method}'; choose auto, compact or benders")
     benders_fits = inst.params.objective == "mclp" and options.solver in ("highs", "highspy")
     if method == "benders" and not benders_fits:
         raise SitingError("method 'benders' solves the mclp objective with HiGHS only; "
                           "use --method compact (or auto) for this run")
-    if method in ("benders", "auto") and benders_fits:
+    if method != "compact" and benders_fits:
         return solve_mclp_benders(form, inst, pairs, options, warm)
-    if method not in ("auto", "compact", "benders"):
-        raise SitingError(f"unknown method '{method}'; choose auto, compact or benders")
     return solve(form, options, warm)
 
 
