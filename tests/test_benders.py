@@ -92,3 +92,18 @@ def test_without_drops_blocks_and_renumbers_columns() -> None:
     assert master.matrix().toarray().tolist() == [[1.0, 1.0, -1.0]]
     with pytest.raises(ValueError, match="dropped variable"):
         form.without({"y"}, set())
+
+
+def test_groups_without_coordinates_are_row_blocks() -> None:
+    """Coverage-table instances have no demand coordinates: groups are blocks of rows, same optimum."""
+    from dataclasses import replace
+
+    inst = random_instance(11, objective="mclp", p=2)
+    pairs = fast_pairs(inst)
+    model_inst, model_pairs, _ = reduce_fast(inst, pairs)
+    no_xy = replace(model_inst, demand_xy=None)
+    assert spatial_groups(no_xy, model_pairs, 5000.0).max() < 64
+    form = build_fast(no_xy, model_pairs)
+    benders = solve_mclp_benders(form, no_xy, model_pairs, EXACT, None)
+    compact = solve_fast(inst, SolveOptions(profile="exact", method="compact"))
+    assert benders.status == "optimal" and benders.objective == pytest.approx(compact.objective, abs=1e-6)
