@@ -296,7 +296,7 @@ def _branch_and_check(master: Master, oracle: CoverOracle, best: Incumbent, opti
         if status != "optimal" or final is None:
             return status, h.modelStatusToString(h.getModelStatus()), upper, rounds
         if not needs_cut or relative_gap(best.value, upper) <= (options.gap or 0.0):
-            return "optimal", "Optimal (Benders: the master's bound is met by an exactly valued plan)", upper, rounds
+            return "optimal", "Optimal, by Benders decomposition (an exactly valued plan meets the master's bound)", upper, rounds
 
 
 def _lp_guided_start(full: Formulation, inst: FastInstance, pairs: Pairs, x_lp: np.ndarray) -> np.ndarray:
