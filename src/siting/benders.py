@@ -34,8 +34,8 @@ from siting.instance import FastInstance
 from siting.models.emit import to_highspy
 from siting.models.formulation import Formulation
 from siting.precompute import Pairs
-from siting.solve import (SolveOptions, SolveResult, _consistent, _highs_status, _run_interruptible, relative_gap, resolve_options,
-                          stop_on_signals)
+from siting.solve import (SolveOptions, SolveResult, _consistent, _highs_status, _run_interruptible,
+                          relative_gap, resolve_options, stop_on_signals)
 
 _TOL = 1e-7  # relative: a cut is violated when theta exceeds the cover by more than this
 
@@ -257,7 +257,8 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
               "benders": {"groups": oracle.n_groups, "cuts": master.n_cuts, "lp_rounds": lp.rounds,
                           "mip_rounds": rounds, "restarts_without_start": master.restarts,
                           "seconds": {"lp": round(lp.seconds, 3), "mip": round(seconds - lp.seconds, 3)}}}
-    upper = min(upper, float(master.theta.ub.sum()) + full.offset)  # all coverable demand: a bound even when stopped early
+    # all coverable demand: a bound even when stopped early
+    upper = min(upper, float(master.theta.ub.sum()) + full.offset)
     bound = upper if np.isfinite(upper) else None
     return SolveResult(status=status, x=best.x, objective=objective, best_bound=bound,
                        gap=relative_gap(objective, bound), solver=solver, seconds=seconds, message=message)
@@ -296,7 +297,8 @@ def _branch_and_check(master: Master, oracle: CoverOracle, best: Incumbent, opti
         if status != "optimal" or final is None:
             return status, h.modelStatusToString(h.getModelStatus()), upper, rounds
         if not needs_cut or relative_gap(best.value, upper) <= (options.gap or 0.0):
-            return "optimal", "Optimal, by Benders decomposition (an exactly valued plan meets the master's bound)", upper, rounds
+            message = "Optimal, by Benders decomposition (an exactly valued plan meets the master's bound)"
+            return "optimal", message, upper, rounds
 
 
 def _lp_guided_start(full: Formulation, inst: FastInstance, pairs: Pairs, x_lp: np.ndarray) -> np.ndarray:

@@ -57,7 +57,8 @@ def _swap_prices(indptr, indices, weight, is_open, slot_of, n_slots, n_sites):
     return gain, loss, back
 
 
-def swap_improve(inst: FastInstance, pairs: Pairs, sol: FastSolution, max_swaps: int = 1000) -> tuple[FastSolution, int]:
+def swap_improve(inst: FastInstance, pairs: Pairs, sol: FastSolution,
+                 max_swaps: int = 1000) -> tuple[FastSolution, int]:
     """The plan after best-improvement swaps (mclp only); returns (plan, swaps made)."""
     if inst.params.objective != "mclp":
         return sol, 0
@@ -75,7 +76,8 @@ def swap_improve(inst: FastInstance, pairs: Pairs, sol: FastSolution, max_swaps:
         movable = np.flatnonzero(is_open & ~inst.is_existing)
         slot_of = np.full(inst.n_sites, -1, np.int64)
         slot_of[movable] = np.arange(len(movable))
-        gain, loss, back = _swap_prices(pairs.indptr, pairs.indices, weight, is_open, slot_of, len(movable), inst.n_sites)
+        gain, loss, back = _swap_prices(pairs.indptr, pairs.indices, weight, is_open, slot_of, len(movable),
+                                        inst.n_sites)
         delta = gain[None, :] - loss[:, None] + back
         delta[:, ~openable | is_open] = -np.inf
         move = _best_feasible(inst, delta, movable, chargers, charger_if_opened, room, budget_left, kw_per_charger)
