@@ -47,35 +47,49 @@ def warm_up() -> float:
     return time.perf_counter() - t
 
 
+def _timed_runs(load, solve, repeat: int) -> tuple[list, float]:
+    """`repeat` load + solve runs, the load time added to each run's times; peak traced MB."""
+    runs, peak = [], 0.0
+    for _ in range(repeat):
+        tracemalloc.start()
+        t = time.perf_counter()
+        inst = load()
+        seconds = time.perf_counter() - t
+        run = solve(inst)
+        peak = max(peak, tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+        run.times["load"] = seconds
+        run.times["total"] += seconds
+        runs.append(run)
+    return runs, peak
+
+
+def _outcome(runs: list, peak: float) -> dict:
+    """Phase statistics over the runs and the last run's answer."""
+    last = runs[-1]
+    out = {p: _stats([r.times.get(p, 0.0) for r in runs]) for p in PHASES}
+    out.update({"status": last.status, "objective": last.objective, "bound": last.result.best_bound,
+                "gap": last.result.gap, "peak_traced_mb": round(peak, 1)})
+    return out
+
+
 def measure_siting(folder: Path, repeat: int, time_limit: float, method: str | None = None) -> dict:
     from siting.api import solve_fast
     from siting.io.load import load_fast
     from siting.models.emit import to_highspy
     from siting.solve import SolveOptions
 
-    runs, peak = [], 0.0
     options = SolveOptions(profile="default", time_limit=time_limit, method=method)
-    for _ in range(repeat):
-        tracemalloc.start()
-        t = time.perf_counter()
-        inst = load_fast(folder)
-        load = time.perf_counter() - t
-        run = solve_fast(inst, options)
-        peak = max(peak, tracemalloc.get_traced_memory()[1] / 2**20)
-        tracemalloc.stop()
-        run.times["load"] = load
-        run.times["total"] += load
-        runs.append(run)
+    runs, peak = _timed_runs(lambda: load_fast(folder), lambda inst: solve_fast(inst, options), repeat)
     last = runs[-1]
     t = time.perf_counter()
     to_highspy(last.formulation)
     load_highs = time.perf_counter() - t
-    out = {p: _stats([r.times.get(p, 0.0) for r in runs]) for p in PHASES}
+    out = _outcome(runs, peak)
     out.update({
         "model": "fast", "method": last.result.solver.get("interface"),
-        "status": last.status, "objective": last.objective, "bound": last.result.best_bound,
-        "gap": last.result.gap, "peak_traced_mb": round(peak, 1), "size": {**last.formulation.summary(), "demand_points": last.instance.n_demand,
-                                                   "demand_classes": last.demand_classes, "pairs": last.pairs.nnz},
+        "size": {**last.formulation.summary(), "demand_points": last.instance.n_demand,
+                 "demand_classes": last.demand_classes, "pairs": last.pairs.nnz},
         "load_into_highs_s": round(load_highs, 4),
         "build_and_load_nnz_per_s": round(last.formulation.nnz / max(1e-9, out["build"]["median"] + load_highs)),
     })
@@ -88,26 +102,10 @@ def measure_model(folder: Path, repeat: int, time_limit: float, method: str | No
     from siting.solve import SolveOptions
 
     api = model_api(model_of(folder))
-    runs, peak = [], 0.0
     options = SolveOptions(profile="default", time_limit=time_limit, method=method)
-    for _ in range(repeat):
-        tracemalloc.start()
-        t = time.perf_counter()
-        inst = api.load(folder, [])
-        load = time.perf_counter() - t
-        run = api.solve(inst, options)
-        peak = max(peak, tracemalloc.get_traced_memory()[1] / 2**20)
-        tracemalloc.stop()
-        run.times["load"] = load
-        run.times["total"] += load
-        runs.append(run)
-    last = runs[-1]
-    out = {p: _stats([r.times.get(p, 0.0) for r in runs]) for p in PHASES}
-    out.update({
-        "model": api.name, "status": last.status, "objective": last.objective, "bound": last.result.best_bound,
-        "gap": last.result.gap, "peak_traced_mb": round(peak, 1),
-        "size": {**last.formulation.summary(), **_model_size(api.name, last)},
-    })
+    runs, peak = _timed_runs(lambda: api.load(folder, []), lambda inst: api.solve(inst, options), repeat)
+    out = _outcome(runs, peak)
+    out.update({"model": api.name, "size": {**runs[-1].formulation.summary(), **_model_size(api.name, runs[-1])}})
     return out
 
 
