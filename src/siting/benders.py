@@ -108,6 +108,7 @@ class Master:
 
     def __init__(self, full: Formulation, oracle: CoverOracle, options: SolveOptions):
         master, self.column_of = full.without({"y"}, {"cover_link"}, name=f"{full.name}-benders-master")
+        self.full_integer = full.column_arrays()[3]
         coverable = oracle.weight * (np.diff(oracle.a.indptr) > 0)
         group_total = np.bincount(oracle.group_of, weights=coverable, minlength=oracle.n_groups)
         self.theta = master.add_var("theta", oracle.n_groups, ub=group_total, cost=1.0,
@@ -179,8 +180,7 @@ class Master:
         x = np.zeros(full.n_cols)
         kept = self.column_of >= 0
         x[kept] = xm[self.column_of[kept]]
-        integer = full.column_arrays()[3]
-        x[integer] = np.round(x[integer])  # integral within tolerance: state it exactly
+        x[self.full_integer] = np.round(x[self.full_integer])  # integral within tolerance: state it exactly
         y = full.vars["y"]
         x[y.offset : y.offset + y.size] = np.minimum(1.0, oracle.a @ np.round(self.sites(xm)))
         return x

@@ -63,9 +63,7 @@ def generate_fast(size: FastSize, seed: int, out: Path, name: str | None = None)
     cells, weight = np.unique(cell, axis=0, return_counts=True)  # merge per cell: realistic raster
     demand_xy = (cells + 0.5) * size.resolution
     cand_xy = clustered_points(rng, size.candidates, towns, rural_share=0.3)
-    subs = clustered_points(rng, size.grid_areas, towns, rural_share=0.5)
-    headroom = np.round(rng.lognormal(mean=np.log(3000.0), sigma=1.0, size=size.grid_areas), -1)
-    headroom[rng.random(size.grid_areas) < 1 / 3] = 0.0
+    subs, headroom = substations(rng, size.grid_areas, towns, median_kw=3000.0)
 
     ox, oy = ORIGIN
     out.mkdir(parents=True, exist_ok=True)
@@ -98,6 +96,15 @@ def generate_fast(size: FastSize, seed: int, out: Path, name: str | None = None)
     }
     (out / "instance.toml").write_text(tomli_w.dumps(config))
     return {"demand": len(demand_xy), "candidates": size.candidates, "grid_areas": size.grid_areas}
+
+
+def substations(rng: np.random.Generator, n: int, towns, median_kw: float) -> tuple[np.ndarray, np.ndarray]:
+    """Substation points (half rural) and lognormal headroom in kW, a third of them with none
+    (as in Gelderland)."""
+    xy = clustered_points(rng, n, towns, rural_share=0.5)
+    headroom = np.round(rng.lognormal(mean=np.log(median_kw), sigma=1.0, size=n), -1)
+    headroom[rng.random(n) < 1 / 3] = 0.0
+    return xy, headroom
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:

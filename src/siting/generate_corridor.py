@@ -26,7 +26,7 @@ import pandas as pd
 import tomli_w
 
 from siting.errors import SitingError
-from siting.generate import CRS, ORIGIN, clustered_points, town_mixture, write_csv
+from siting.generate import CRS, ORIGIN, clustered_points, substations, town_mixture, write_csv
 
 MOTORWAY_SEGMENT_M = 10_000.0  # a junction or service area every ~10 km of motorway [estimate]
 MOTORWAY_DETOUR, LOCAL_DETOUR = 1.05, 1.3  # road length / straight line: motorways are straighter [estimate]
@@ -193,9 +193,7 @@ def generate_corridor(size: CorridorSize, seed: int, out: Path, name: str | None
     taken[cand] = True
     old = _sites(rng, graph, size.existing, exclude=taken) if size.existing else np.zeros(0, np.int64)
     lola_xy = centre[np.argsort(-share, kind="stable")[: size.motorway_towns]]
-    subs = clustered_points(rng, size.grid_areas, towns, rural_share=0.5)
-    headroom = np.round(rng.lognormal(mean=np.log(4000.0), sigma=1.0, size=size.grid_areas), -1)
-    headroom[rng.random(size.grid_areas) < 1 / 3] = 0.0
+    subs, headroom = substations(rng, size.grid_areas, towns, median_kw=4000.0)
 
     ox, oy = ORIGIN
     out.mkdir(parents=True, exist_ok=True)
