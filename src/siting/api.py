@@ -7,7 +7,7 @@ verify - and returns a `FastRun` with every intermediate and the time of each ph
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +19,8 @@ from siting.local_search import swap_improve
 from siting.models.fast import build_fast, objective_kind
 from siting.models.formulation import Formulation
 from siting.precompute import Pairs
-from siting.precompute.reduce import DemandClasses, aggregate_demand
 from siting.precompute.sites import fast_pairs
+from siting.reduction import expand_solution, reduce_fast
 from siting.results import FastSolution, extract_fast, solution_vector
 from siting.solve import SolveOptions, SolveResult, resolve_options, solve
 from siting.verify import Certificate, verify_fast
@@ -39,6 +39,7 @@ class FastRun:
     source: Path | None = None
     diagnosis: list[str] = field(default_factory=list)  # why it is infeasible, in planners' words
     demand_classes: int = 0  # demand rows in the model after merging identical ones
+    dominated_candidates: int = 0  # candidates left out of the model (another site dominates them)
 
     @property
     def status(self) -> str:
@@ -72,7 +73,7 @@ def solve_fast(
     elif pairs.shape != (instance.n_demand, instance.n_sites):
         raise ValueError(f"pairs have shape {pairs.shape}, the instance needs {(instance.n_demand, instance.n_sites)}")
     times["precompute"], t = time.perf_counter() - t, time.perf_counter()
-    model_inst, model_pairs, classes = reduce_fast(instance, pairs)
+    model_inst, model_pairs, reduction = reduce_fast(instance, pairs)
     times["reduce"], t = time.perf_counter() - t, time.perf_counter()
     form = build_fast(model_inst, model_pairs)
     times["build"], t = time.perf_counter() - t, time.perf_counter()
@@ -88,14 +89,14 @@ def solve_fast(
         result.message += " (incumbent from the greedy heuristic)"
     solution = certificate = None
     if result.x is not None:
-        solution = expand_solution(extract_fast(form, model_inst, result.x, model_pairs), classes, pairs)
+        solution = expand_solution(extract_fast(form, model_inst, result.x, model_pairs), reduction, pairs)
         certificate = verify_fast(instance, pairs, solution)
         distrust_disagreement(result, certificate)
     times["extract"] = time.perf_counter() - t
     diagnosis = diagnose_fast(model_inst, model_pairs, form, options) if result.status == "infeasible" else []
     times["total"] = time.perf_counter() - start
     run = FastRun(instance, pairs, form, result, solution, certificate, times, warm_info, source, diagnosis)
-    run.demand_classes = classes.n_classes if classes is not None else instance.n_demand
+    run.demand_classes, run.dominated_candidates = reduction.n_classes, reduction.n_dropped_sites
     return run
 
 
@@ -114,32 +115,6 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
     if method != "compact" and benders_fits:
         return solve_mclp_benders(form, inst, pairs, options, warm)
     return solve(form, options, warm)
-
-
-def reduce_fast(inst: FastInstance, pairs: Pairs) -> tuple[FastInstance, Pairs, DemandClasses | None]:
-    """Merge demand points with identical rows (same sites; same distances where they matter)."""
-    p = inst.params
-    if not p.aggregate_demand:
-        return inst, pairs, None
-    with_distance = p.objective == "pmedian"
-    classes = aggregate_demand(pairs, inst.weight, with_distance)
-    if classes.n_classes == inst.n_demand:
-        return inst, pairs, None
-    rep = classes.representative
-    reduced = replace(inst, demand_ids=inst.demand_ids[rep], weight=classes.weight,
-                      demand_xy=None if inst.demand_xy is None else inst.demand_xy[rep])
-    return reduced, classes.pairs, classes
-
-
-def expand_solution(sol: FastSolution, classes: DemandClasses | None, pairs: Pairs) -> FastSolution:
-    """A solution of the reduced model, stated for every original demand point and pair."""
-    if classes is None:
-        return sol
-    return replace(
-        sol,
-        assignment=None if sol.assignment is None else classes.expand_pairs(pairs, sol.assignment),
-        covered=None if sol.covered is None else sol.covered[classes.class_of],
-    )
 
 
 def diagnose_fast(inst: FastInstance, pairs: Pairs, form: Formulation, options: SolveOptions) -> list[str]:

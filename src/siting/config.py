@@ -58,6 +58,7 @@ class FastParams(_Strict):
     # pmedian: "radius" = chained covering levels (García, Labbé & Marín 2011), "classic" = z_ij per pair
     pmedian_formulation: Literal["radius", "classic"] = "radius"
     aggregate_demand: bool = True  # merge demand points with identical pair rows (exact)
+    drop_dominated: bool = True  # leave out candidates another site dominates (exact; mclp, lscp)
 
     @field_validator("radius", "budget", "decay_beta", "kw_per_charger", "sessions_per_charger", "m2_per_charger",
                      "site_m2", "p", "min_chargers")

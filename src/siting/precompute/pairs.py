@@ -228,6 +228,18 @@ class Pairs:
         src = shift + np.arange(indptr[-1], dtype=np.int64)
         return Pairs(indptr, self.indices[src], self.distance[src], self.n_candidates)
 
+    def take_columns(self, kept) -> Pairs:
+        """New Pairs over the candidates ``kept`` (ascending), renumbered 0..len(kept)-1."""
+        kept = _as_index_array(kept, "kept")
+        if kept.size and (np.any(np.diff(kept) <= 0) or kept[0] < 0 or kept[-1] >= self.n_candidates):
+            raise ValueError(f"kept must be ascending and lie in [0, {self.n_candidates})")
+        new_index = np.full(self.n_candidates, -1, dtype=np.int64)
+        new_index[kept] = np.arange(kept.size)
+        mapped = new_index[self.indices]
+        keep = mapped >= 0
+        counts = np.bincount(self.row_ids()[keep], minlength=self.n_demand).astype(np.int64)
+        return Pairs(_indptr_from_counts(counts), mapped[keep], self.distance[keep], int(kept.size))
+
     # ----------------------------------------------------------------- checks
     def validate(self) -> None:
         """Full O(nnz) check: indices in range, strictly ascending per row, distances >= 0."""

@@ -1,0 +1,116 @@
+"""Exact reduction: candidates that another site dominates are left out of the model.
+
+For the covering objectives (mclp, lscp) a new candidate j is **dominated** by a site k when
+everything j can do, k does at no more cost (models/fast.md, "Exact reduction: dominated
+candidates"):
+
+* N'(j) ⊆ N'(k), where N'(j) are the demand rows j reaches that matter: rows not already
+  covered by an existing site, and (mclp) with weight > 0;
+* k can open with nmin chargers (nmax_k ≥ nmin, land), and its grid row is no tighter
+  (same grid area as j, or no area) when the grid is modelled;
+* k costs no more, f_k + c_k nmin ≤ f_j + c_j nmin, when cost counts (lscp, or a budget);
+* ties (same rows, same area, same cost) keep the lowest index, so the relation is a strict
+  partial order and every dropped candidate has an undropped dominator.
+
+Swapping a dominated j for its dominator (or closing j when both are open) keeps every row of
+the model satisfied and never lowers the objective, so the optimum is unchanged. A candidate
+with N'(j) = ∅ covers nothing the existing sites do not, and is dropped too.
+
+The search is a numba loop over candidates: for j, only sites reaching j's rarest row can
+contain N'(j); each is checked by a sorted merge that stops at the first missing row. No
+N × N product of the coverage matrix is formed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit, prange
+
+from siting.instance import FastInstance
+from siting.precompute.pairs import Pairs
+
+_COVERING = ("mclp", "lscp")
+
+
+def dominated_candidates(inst: FastInstance, pairs: Pairs) -> np.ndarray:
+    """Boolean mask over the sites: True for the new candidates the model can leave out."""
+    p = inst.params
+    dropped = np.zeros(inst.n_sites, bool)
+    if p.objective not in _COVERING or inst.n_sites == 0:
+        return dropped
+    if np.any(inst.fixed_cost < 0) or np.any(inst.cost_per_charger < 0):
+        return dropped  # a negative cost can make opening pay: the swap argument fails
+    a = sp.csr_array((np.ones(pairs.nnz, np.int8), pairs.indices, pairs.indptr), shape=pairs.shape)
+    existing = inst.is_existing
+    relevant = np.asarray(a[:, np.flatnonzero(existing)].sum(axis=1)).ravel() == 0 if existing.any() \
+        else np.ones(pairs.n_demand, bool)
+    if p.objective == "mclp":
+        relevant &= inst.weight > 0
+    new = np.flatnonzero(~existing)
+    residual = a[np.flatnonzero(relevant)][:, new]  # rows that matter x new candidates
+    by_site = residual.T.tocsr()  # N'(j), ascending rows
+    by_site.sort_indices()
+    by_row = residual.tocsr()
+    by_row.sort_indices()
+
+    nmin = float(p.min_chargers)
+    land_needed = p.m2_per_charger * nmin + p.site_m2
+    can_open = (inst.max_chargers[new] >= nmin) & (inst.land_m2[new] >= land_needed)
+    grid_modelled = inst.grid is not None and p.kw_per_charger * p.simultaneity > 0
+    area = inst.grid_of_site[new] if grid_modelled else np.full(len(new), -1)
+    cost_counts = p.objective == "lscp" or p.budget is not None
+    cost = inst.fixed_cost[new] + inst.cost_per_charger[new] * nmin if cost_counts else np.zeros(len(new))
+
+    dropped[new] = _dominated(by_site.indptr.astype(np.int64), by_site.indices.astype(np.int64),
+                              by_row.indptr.astype(np.int64), by_row.indices.astype(np.int64),
+                              can_open, area.astype(np.int64), cost.astype(np.float64))
+    return dropped
+
+
+@njit(cache=True)
+def _contains(rows_k, rows_j) -> bool:
+    """rows_j ⊆ rows_k, both ascending."""
+    t = 0
+    n = len(rows_k)
+    for r in rows_j:
+        while t < n and rows_k[t] < r:
+            t += 1
+        if t == n or rows_k[t] != r:
+            return False
+        t += 1
+    return True
+
+
+@njit(cache=True, parallel=True)
+def _dominated(site_ptr, site_rows, row_ptr, row_sites, can_open, area, cost):
+    n = len(site_ptr) - 1
+    out = np.zeros(n, np.bool_)
+    for j in prange(n):
+        lo, hi = site_ptr[j], site_ptr[j + 1]
+        size_j = hi - lo
+        if size_j == 0:
+            out[j] = True  # reaches nothing that is not covered already
+            continue
+        rarest, fewest = -1, 1 << 62
+        for t in range(lo, hi):
+            r = site_rows[t]
+            m = row_ptr[r + 1] - row_ptr[r]
+            if m < fewest:
+                rarest, fewest = r, m
+        for q in range(row_ptr[rarest], row_ptr[rarest + 1]):
+            k = row_sites[q]
+            if k == j or not can_open[k] or cost[k] > cost[j]:
+                continue
+            if area[k] != -1 and area[k] != area[j]:
+                continue
+            size_k = site_ptr[k + 1] - site_ptr[k]
+            if size_k < size_j:
+                continue
+            tie = size_k == size_j and cost[k] == cost[j] and area[k] == area[j]
+            if tie and k > j:
+                continue  # equal in everything: the lower index stays
+            if _contains(site_rows[site_ptr[k]:site_ptr[k + 1]], site_rows[lo:hi]):
+                out[j] = True
+                break
+    return out
