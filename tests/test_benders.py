@@ -107,3 +107,29 @@ def test_groups_without_coordinates_are_row_blocks() -> None:
     benders = solve_mclp_benders(form, no_xy, model_pairs, EXACT, None)
     compact = solve_fast(inst, SolveOptions(profile="exact", method="compact"))
     assert benders.status == "optimal" and benders.objective == pytest.approx(compact.objective, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_chargers_are_projected_out_when_only_their_own_rows_use_them(seed: int) -> None:
+    """Without grid rows and budget, n meets only chargers_min/max and land: the master has no n,
+    sites that cannot open (nmax < nmin, too little land) are closed, and the answer is the same."""
+    from dataclasses import replace
+
+    from siting.benders import Master, chargers_projectable
+
+    inst = random_instance(seed + 80, objective="mclp", p=2 + seed % 3, min_chargers=2, kw_per_charger=0.0)
+    inst = replace(inst, max_chargers=np.where(np.arange(inst.n_sites) % 4 == 1, 1, inst.max_chargers))
+    pairs = fast_pairs(inst)
+    form = build_fast(inst, pairs)
+    assert chargers_projectable(form)
+    assert not chargers_projectable(build_fast(inst.with_params(budget=450_000.0), pairs))
+    opening = inst.opening_chargers()
+    assert (opening < 0).any() and (opening >= 0).any()
+    master = Master(form, CoverOracle.build(inst, pairs, spatial_groups(inst, pairs, 3000.0)), EXACT, opening)
+    assert "n" not in master.form.vars and "land" not in master.form.cons
+    assert np.all(master.form.vars["x"].ub[opening < 0] == 0) and np.all(form.vars["x"].ub[opening < 0] == 1)
+    compact = solve_fast(inst, SolveOptions(profile="exact", method="compact"))
+    benders = solve_mclp_benders(form, inst, pairs, EXACT, None)
+    assert compact.status == benders.status == "optimal"
+    assert benders.objective == pytest.approx(compact.objective, abs=1e-6)
+    assert form.max_violation(benders.x)[0] <= 1e-6  # n filled in: nmin at open new sites, n0 at existing

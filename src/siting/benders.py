@@ -103,11 +103,37 @@ def spatial_groups(inst: FastInstance, pairs: Pairs, cell: float) -> np.ndarray:
     return group_of.ravel()
 
 
-class Master:
-    """The master problem in HiGHS: the full formulation without y and its cover rows, plus theta."""
+_SITE_LOCAL = {"chargers_min", "chargers_max", "land"}  # rows that tie n_j to its own x_j only
 
-    def __init__(self, full: Formulation, oracle: CoverOracle, options: SolveOptions):
-        master, self.column_of = full.without({"y"}, {"cover_link"}, name=f"{full.name}-benders-master")
+
+def chargers_projectable(full: Formulation) -> bool:
+    """n appears in no row that links sites (grid, budget) and not in the objective: then an open
+    site's chargers can be chosen after x, as the fewest it may have."""
+    n = full.vars["n"]
+    if np.any(n.cost != 0):
+        return False
+    for c in full.cons.values():
+        if c.name in _SITE_LOCAL or c.name == "cover_link":
+            continue
+        if np.any((c.cols >= n.offset) & (c.cols < n.offset + n.size)):
+            return False
+    return True
+
+
+class Master:
+    """The master problem in HiGHS: the full formulation without y and its cover rows, plus theta.
+
+    When the chargers only meet per-site rows (`chargers_projectable`), n and those rows are
+    projected out too: x_j may open exactly where `opening` (chargers when open) is >= 0."""
+
+    def __init__(self, full: Formulation, oracle: CoverOracle, options: SolveOptions, opening: np.ndarray):
+        self.opening = opening if chargers_projectable(full) else None
+        drop_vars, drop_cons = ({"y", "n"}, {"cover_link", *_SITE_LOCAL}) if self.opening is not None \
+            else ({"y"}, {"cover_link"})
+        master, self.column_of = full.without(drop_vars, drop_cons, name=f"{full.name}-benders-master")
+        if self.opening is not None:
+            x = master.vars["x"]
+            x.ub = np.where(self.opening < 0, 0.0, x.ub)  # a new array: the full model keeps its bounds
         self.full_integer = full.column_arrays()[3]
         coverable = oracle.weight * (np.diff(oracle.a.indptr) > 0)
         group_total = np.bincount(oracle.group_of, weights=coverable, minlength=oracle.n_groups)
@@ -181,6 +207,9 @@ class Master:
         kept = self.column_of >= 0
         x[kept] = xm[self.column_of[kept]]
         x[self.full_integer] = np.round(x[self.full_integer])  # integral within tolerance: state it exactly
+        if self.opening is not None:
+            n = full.vars["n"]
+            x[n.columns] = np.where(full.values(x, "x") > 0.5, np.maximum(self.opening, 0), 0)
         y = full.vars["y"]
         x[y.offset : y.offset + y.size] = np.minimum(1.0, oracle.a @ np.round(self.sites(xm)))
         return x
@@ -228,7 +257,7 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
     limit = float(options.time_limit or 1e9)
     cell = group_cell if group_cell is not None else (inst.params.radius or np.inf)
     oracle = CoverOracle.build(inst, pairs, spatial_groups(inst, pairs, cell))
-    master = Master(full, oracle, options)
+    master = Master(full, oracle, options, inst.opening_chargers())
     best = Incumbent(full, warm_start if options.warm_start else None)
     if best.x is not None:  # the warm start's cuts: the master starts exact at that plan
         x0 = full.values(best.x, "x")

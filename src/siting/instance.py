@@ -70,6 +70,14 @@ class FastInstance:
         return SiteResources(self.is_existing, self.existing_chargers, self.land_m2, self.grid_of_site, self.grid,
                              p.kw_per_charger, p.simultaneity, p.m2_per_charger, p.site_m2, self.site_ids)
 
+    def opening_chargers(self) -> np.ndarray:
+        """The fewest chargers site j has when open: n0_j at existing sites, nmin at new ones, and
+        -1 where a new site cannot open at all (nmax_j < nmin, or nmin chargers do not fit its land)."""
+        p = self.params
+        nmin = p.min_chargers
+        fits = (self.max_chargers >= nmin) & (self.land_m2 >= p.m2_per_charger * nmin + p.site_m2)
+        return np.where(self.is_existing, self.existing_chargers, np.where(fits, nmin, -1)).astype(np.int64)
+
     def with_params(self, **changes) -> FastInstance:
         from dataclasses import replace
 

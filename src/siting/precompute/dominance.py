@@ -55,8 +55,7 @@ def dominated_candidates(inst: FastInstance, pairs: Pairs) -> np.ndarray:
     by_row.sort_indices()
 
     nmin = float(p.min_chargers)
-    land_needed = p.m2_per_charger * nmin + p.site_m2
-    can_open = (inst.max_chargers[new] >= nmin) & (inst.land_m2[new] >= land_needed)
+    can_open = inst.opening_chargers()[new] >= 0
     grid_modelled = inst.grid is not None and p.kw_per_charger * p.simultaneity > 0
     area = inst.grid_of_site[new] if grid_modelled else np.full(len(new), -1)
     cost_counts = p.objective == "lscp" or p.budget is not None
