@@ -28,7 +28,7 @@ def main() -> None:
     ap.add_argument("--skip-pyomo", action="store_true")
     args = ap.parse_args()
 
-    from siting.api import reduce_fast
+    from siting.reduction import reduce_fast
     from siting.generate import FastSize, generate_fast
     from siting.io.load import load_fast
     from siting.models.emit import to_highspy

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from siting.api import reduce_fast, solve_fast
+from siting.api import solve_fast
+from siting.reduction import reduce_fast
 from siting.benders import CoverOracle, solve_mclp_benders, spatial_groups
 from siting.errors import SitingError
 from siting.models.fast import build_fast

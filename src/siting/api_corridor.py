@@ -7,7 +7,6 @@ time of each phase.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from siting.precompute.paths import (
     k_shortest_paths,
     shortest_paths,
 )
-from siting.solve import SolveOptions, SolveResult, solve
-from siting.verify import Certificate
+from siting.pipeline import Phases, Run, checked_answer, open_instance, screens_then_relaxation
+from siting.solve import SolveOptions, solve
 from siting.verify_corridor import verify_corridor
 
 
@@ -40,28 +39,11 @@ class CorridorSolution:
     assignment_pairs: np.ndarray  # (k, 2): od, site
 
 
-@dataclass
-class CorridorRun:
-    instance: CorridorInstance
+@dataclass(kw_only=True)
+class CorridorRun(Run):
     paths: Paths
     cover: ArcCover
-    formulation: Formulation
-    result: SolveResult
-    solution: CorridorSolution | None
-    certificate: Certificate | None
-    times: dict[str, float] = field(default_factory=dict)
-    warm_start: dict = field(default_factory=dict)
-    source: Path | None = None
-    diagnosis: list[str] = field(default_factory=list)
     afir_uncoverable: list[str] = field(default_factory=list)  # TEN-T road nodes no allowed site can serve
-
-    @property
-    def status(self) -> str:
-        return self.result.status
-
-    @property
-    def objective(self) -> float | None:
-        return self.result.objective
 
 
 def corridor_paths(inst: CorridorInstance) -> Paths:
@@ -107,34 +89,26 @@ def solve_corridor(
     """Solve the corridor model on an instance (a folder path or a loaded CorridorInstance).
 
     `paths` may be given to reuse the paths of an earlier run on the same network and flows."""
-    times: dict[str, float] = {}
-    start = t = time.perf_counter()
-    source = None
-    if not isinstance(instance, CorridorInstance):
-        from siting.io.load import instance_folder
-        from siting.io.load_corridor import load_corridor
+    from siting.io.load_corridor import load_corridor
 
-        source = instance_folder(instance)
-        instance = load_corridor(instance, overrides)
-    times["load"], t = time.perf_counter() - t, time.perf_counter()
+    clock = Phases()
+    instance, source = open_instance(instance, CorridorInstance, load_corridor, overrides)
+    clock.end("load")
     paths, cover = precompute_corridor(instance, paths)
     afir = afir_rows(instance)
-    times["precompute"], t = time.perf_counter() - t, time.perf_counter()
+    clock.end("precompute")
     form = build_corridor(instance, paths, cover, afir)
-    times["build"] = time.perf_counter() - t
+    clock.end("build")
     result = solve(form, options, None)
-    times["solve"] = result.seconds
-    t = time.perf_counter()
-    solution = certificate = None
-    if result.x is not None:
-        solution = extract_corridor(form, instance, paths, result.x)
-        certificate = verify_corridor(instance, paths, solution)
-        _distrust_disagreement(result, certificate, form.sense)
-    times["extract"] = time.perf_counter() - t
+    clock.end("solve", result.seconds)
+    solution, certificate = checked_answer(result, lambda x: extract_corridor(form, instance, paths, x),
+                                           lambda sol: verify_corridor(instance, paths, sol),
+                                           checker="the round-trip simulation", more_is_fine=form.sense == "max")
+    clock.end("extract")
     diagnosis = diagnose_corridor(instance, paths, cover, form, options) if result.status == "infeasible" else []
-    times["total"] = time.perf_counter() - start
-    run = CorridorRun(instance, paths, cover, form, result, solution, certificate, times, {"used": False}, source,
-                      diagnosis)
+    run = CorridorRun(instance=instance, paths=paths, cover=cover, formulation=form, result=result,
+                      solution=solution, certificate=certificate, times=clock.total(), source=source,
+                      diagnosis=diagnosis)
     if afir is not None:
         run.afir_uncoverable = [f"{road}: {instance.network.label(t)}" for road, t in afir[3]]
     return run
@@ -174,28 +148,11 @@ def diagnose_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, for
         findings.append(f"the search areas need {inst.area_min.sum():g} new stations together, more than p = {p.p}")
     if findings:
         return findings
-    from siting.diagnose import elastic_conflicts
-
-    conflicts = elastic_conflicts(form, options)
-    found = [c.sentence() for c in conflicts] or ["no single constraint family explains the infeasibility"]
+    found = screens_then_relaxation([], form, options)
     if "afir" in form.cons:
         found.append("AFIR spacing is on (corridor.afir_spacing): p, the budget, the grid headroom or the land may not "
                      "allow a pool on every TEN-T stretch; solve without it to see the longest gaps")
     return found
-
-
-def _distrust_disagreement(result: SolveResult, certificate: Certificate, sense: str) -> None:
-    """A solver answer that the round-trip simulation contradicts is never reported as optimal."""
-    tol = 1e-6 * max(1.0, abs(result.objective or 0.0))
-    claimed = result.objective or 0.0
-    # a maximising incumbent may leave y below what its stations refuel (the simulation then finds
-    # more, which is not an error); finding less, or another cost, is
-    wrong = (certificate.objective < claimed - tol) if sense == "max" else abs(certificate.objective - claimed) > tol
-    if certificate.violations or wrong:
-        result.message = (f"the round-trip simulation disagrees with the solver (solver {result.objective}, "
-                          f"simulation {certificate.objective}, violations: {certificate.violations}); "
-                          f"status was {result.status}")
-        result.status = "error"
 
 
 def describe_corridor(inst: CorridorInstance) -> str:
