@@ -21,7 +21,7 @@ class Case:
     build: Callable[[Path, str], Path]  # (work folder, size) -> instance folder
     sizes: tuple[str, ...]  # the sizes this case runs at ("smoke", "full")
     peers: tuple[str, ...] = ()  # "spopt", "pyomo"
-    overrides: tuple[str, ...] = field(default_factory=tuple)
+    overrides: tuple[str, ...] = field(default_factory=tuple)  # instance.toml overrides (`--set`); no peers then
     method: str | None = None  # solve method (mclp: "compact" or "benders"); None = the profile's
 
 
@@ -112,6 +112,15 @@ CASES = [
     Case("fast-mclp-100k", synthetic_mclp, ("full",), peers=("pyomo",)),
     Case("fast-mclp-100k-compact", synthetic_mclp, ("full",), method="compact"),
     Case("nal-oost-fast", committed("nal-oost-fast"), ("full",)),
+    # the exact reductions, each measured on and off (models/fast.md): dominated candidates on the
+    # real network as mclp and on an OR-Library set-covering instance; identical demand rows at 10 k
+    Case("nal-oost-mclp", committed("nal-oost-fast"), ("full",), overrides=("fast.objective=mclp", "fast.p=30")),
+    Case("nal-oost-mclp-keep-dominated", committed("nal-oost-fast"), ("full",),
+         overrides=("fast.objective=mclp", "fast.p=30", "fast.drop_dominated=false")),
+    Case("scpa1-keep-dominated", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",),
+         overrides=("fast.drop_dominated=false",)),
+    Case("fast-mclp-10k-no-aggregation", lambda work, size: synthetic_mclp(work, "medium"), ("full",),
+         overrides=("fast.aggregate_demand=false",)),
     Case("spopt-sf-lscp", spopt_sf_lscp, ("smoke", "full"), peers=("spopt-lscp", "spopt-lscp-highs")),
     Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full")),
     Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",)),

@@ -73,14 +73,16 @@ def _outcome(runs: list, peak: float) -> dict:
     return out
 
 
-def measure_siting(folder: Path, repeat: int, time_limit: float, method: str | None = None) -> dict:
+def measure_siting(folder: Path, repeat: int, time_limit: float, method: str | None = None,
+                   overrides: tuple[str, ...] = ()) -> dict:
     from siting.api import solve_fast
     from siting.io.load import load_fast
     from siting.models.emit import to_highspy
     from siting.solve import SolveOptions
 
     options = SolveOptions(profile="default", time_limit=time_limit, method=method)
-    runs, peak = _timed_runs(lambda: load_fast(folder), lambda inst: solve_fast(inst, options), repeat)
+    runs, peak = _timed_runs(lambda: load_fast(folder, list(overrides)), lambda inst: solve_fast(inst, options),
+                             repeat)
     last = runs[-1]
     t = time.perf_counter()
     to_highspy(last.formulation)
@@ -89,21 +91,23 @@ def measure_siting(folder: Path, repeat: int, time_limit: float, method: str | N
     out.update({
         "model": "fast", "method": last.result.solver.get("interface"),
         "size": {**last.formulation.summary(), "demand_points": last.instance.n_demand,
-                 "demand_classes": last.demand_classes, "pairs": last.pairs.nnz},
+                 "demand_classes": last.demand_classes, "sites": last.instance.n_sites,
+                 "dominated_candidates": last.dominated_candidates, "pairs": last.pairs.nnz},
         "load_into_highs_s": round(load_highs, 4),
         "build_and_load_nnz_per_s": round(last.formulation.nnz / max(1e-9, out["build"]["median"] + load_highs)),
     })
     return out
 
 
-def measure_model(folder: Path, repeat: int, time_limit: float, method: str | None = None) -> dict:
+def measure_model(folder: Path, repeat: int, time_limit: float, method: str | None = None,
+                  overrides: tuple[str, ...] = ()) -> dict:
     """A corridor or park case: the model's own load and solve (siting.registry), phase by phase."""
     from siting.registry import model_api, model_of
     from siting.solve import SolveOptions
 
     api = model_api(model_of(folder))
     options = SolveOptions(profile="default", time_limit=time_limit, method=method)
-    runs, peak = _timed_runs(lambda: api.load(folder, []), lambda inst: api.solve(inst, options), repeat)
+    runs, peak = _timed_runs(lambda: api.load(folder, list(overrides)), lambda inst: api.solve(inst, options), repeat)
     out = _outcome(runs, peak)
     out.update({"model": api.name, "size": {**runs[-1].formulation.summary(), **_model_size(api.name, runs[-1])}})
     return out
@@ -123,7 +127,9 @@ def _size_text(size: dict) -> str:
     """The markdown size cell: vars / rows / nnz, then what the model's size depends on."""
     text = f"{size['variables']} / {size['constraints']} / {size['nonzeros']}"
     if "demand_points" in size:
-        return f"{text}; {size['demand_points']} → {size['demand_classes']}"
+        dropped = size.get("dominated_candidates")
+        sites = f"; {size['sites']} sites, {dropped} dominated" if dropped is not None else ""
+        return f"{text}; {size['demand_points']} → {size['demand_classes']}{sites}"
     if "od_flows" in size:
         return f"{text}; {size['road_nodes']} nodes, {size['od_flows']} OD, {size['arc_cover_rows']} arc-cover rows"
     return f"{text}; {size['companies']} companies, {size['squares']} squares, {size['slots']} slots"
@@ -166,7 +172,7 @@ def run(mode: str, repeat: int, out: Path, time_limit: float, only: list[str] | 
                 continue
             folder = case.build(Path(work), mode)
             measure = measure_siting if model_of(folder) == "fast" else measure_model
-            entry = {"siting": measure(folder, repeat, time_limit, case.method), "peers": {}}
+            entry = {"siting": measure(folder, repeat, time_limit, case.method, case.overrides), "peers": {}}
             for peer in case.peers:
                 entry["peers"][peer] = measure_peer(peer, folder, time_limit)
             results["cases"][case.name] = entry
