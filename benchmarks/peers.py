@@ -1,13 +1,19 @@
-"""The peers, measured on the same instances: spopt's MCLP, LSCP and PMedian, and a plain pyomo MCLP.
+"""The peers, measured on the same instances: spopt's MCLP, LSCP, PMedian and FRLM, and a plain pyomo MCLP.
 
 spopt (installed in the test/bench extra) gets the dense cost matrix it expects and solves with
 its default CBC through PuLP, or with HiGHS through PuLP (`-highs`); the plain pyomo model is the obvious indexed formulation, built
 row by row and solved with HiGHS through pyomo's appsi interface (the internal baseline).
+spopt's FRLM (spopt >= 0.8, which needs Python >= 3.12) runs on corridor instances that are a plain
+flow-refuelling location problem; elsewhere it reports a skipped status instead of failing.
 """
 
 from __future__ import annotations
 
+import platform
+import sys
 import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import numpy as np
 
@@ -106,3 +112,89 @@ def pyomo_mclp(inst: FastInstance, pairs: Pairs, time_limit: float) -> dict:
     term = str(result.termination_condition)
     return {"build": build, "solve": solve, "objective": result.best_feasible_objective,
             "bound": result.best_objective_bound, "status": "optimal" if term.endswith("optimal") else term}
+
+
+# ---- corridor: spopt's FRLM (spopt.locate.FRLM, spopt >= 0.8 on Python >= 3.12) ----
+
+FRLM_NEEDS = "needs Python ≥ 3.12 and spopt ≥ 0.8"
+
+
+def spopt_frlm_unavailable() -> str | None:
+    """Why spopt's FRLM cannot run in this interpreter (a `skipped: ...` status), or None when it can."""
+    if sys.version_info < (3, 12):
+        return f"skipped: {FRLM_NEEDS} (this is Python {platform.python_version()})"
+    try:
+        spopt_version = version("spopt")
+    except PackageNotFoundError:
+        return f"skipped: {FRLM_NEEDS} (spopt is not installed)"
+    release = tuple(int(part) if part.isdigit() else 0 for part in spopt_version.split(".")[:2])
+    if release < (0, 8):
+        return f"skipped: {FRLM_NEEDS} (this is spopt {spopt_version})"
+    try:
+        from spopt.locate import FRLM  # noqa: F401
+    except ImportError as err:
+        return f"skipped: {FRLM_NEEDS} (spopt {spopt_version}: {err})"
+    return None
+
+
+def _not_plain_frlm(inst) -> str | None:
+    """What of a corridor instance spopt's FRLM cannot express, or None: FRLM opens exactly p stations
+    among all road nodes (no existing stations, no costs, grid, land, areas), one shortest path per flow,
+    uncapacitated; objective flow or vmt (= our truck_km)."""
+    par = inst.params
+    nodes = np.sort(inst.site_node[~inst.is_existing])
+    problems = [
+        ("objective cost", par.objective == "cost"), ("no p", par.p is None), ("a budget", par.budget is not None),
+        ("capacitated", par.capacitated), ("k_paths > 1", par.k_paths > 1), ("afir_spacing", par.afir_spacing),
+        ("existing stations", bool(inst.is_existing.any())), ("search areas", len(inst.area_ids) > 0),
+        ("grid rows", inst.grid is not None and par.kw_per_charger > 0),
+        ("candidates are not one per road node", not np.array_equal(nodes, np.arange(inst.network.n_nodes))),
+        ("range <= 1 (FRLM reads it as a share of the longest path)", inst.vehicle_range <= 1),
+    ]
+    found = [what for what, bad in problems if bad]
+    return f"skipped: not a plain FRLM instance ({', '.join(found)})" if found else None
+
+
+def spopt_frlm(folder: Path, time_limit: float, solver: str = "cbc") -> dict:
+    """spopt's FRLM (its AC-PC MILP, uncapacitated) on a corridor instance: same road network, OD flows,
+    range and p. Build = network matrix + flow table + `FRLM.from_flow_dataframe` (shortest paths, its
+    arc sets, the PuLP model); solve = `FRLM.solve` through PuLP. Besides its own objective it reports
+    its stations and the flow they refuel under the round-trip rules, checked by spopt's own
+    `check_path_refueling_feasibility` (`round_trip_flow`): spopt's arc sets are not those rules
+    (benchmarks/README.md), so its objective is not a refuelled flow. Never raises for a missing spopt."""
+    reason = spopt_frlm_unavailable()
+    if reason:
+        return {"status": reason}
+    import pandas as pd
+    import scipy.sparse as sp
+    from spopt.locate import FRLM
+
+    from siting.io.load_corridor import load_corridor
+
+    inst = load_corridor(folder)
+    reason = _not_plain_frlm(inst)
+    if reason:
+        return {"status": reason}
+    r, p = float(inst.vehicle_range), int(inst.params.p)
+    net = inst.network
+    t = time.perf_counter()
+    n = net.n_nodes
+    network = sp.coo_matrix((np.r_[net.length, net.length], (np.r_[net.u, net.v], np.r_[net.v, net.u])),
+                            shape=(n, n)).tocsr()
+    # object columns: DataFrame.iterrows would turn the node indices into floats next to the float volumes
+    flows = pd.DataFrame({"origin": inst.od_origin.tolist(), "destination": inst.od_destination.tolist(),
+                          "volume": inst.flow.tolist()}, dtype=object)
+    model = FRLM.from_flow_dataframe(network, flows, vehicle_range=r, p_facilities=p,
+                                     objective="vmt" if inst.params.objective == "truck_km" else "flow")
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    model.solve(_pulp_solver(solver, time_limit))
+    out = _spopt_result(model, build, time.perf_counter() - t, time_limit)
+    stations = sorted(model.selected_facilities)
+    refuelled = [od for od, path in model.flow_paths.items() if model.check_path_refueling_feasibility(path, stations)]
+    out.update({
+        "stations": [str(net.node_ids[k]) for k in stations],
+        "round_trip_flow": float(sum(model.flows[od] for od in refuelled)),
+        "size": {"variables": len(model.problem.variables()), "constraints": len(model.problem.constraints)},
+    })
+    return out
