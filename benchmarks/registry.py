@@ -91,6 +91,21 @@ def generated_park(name: str, **size) -> Callable[[Path, str], Path]:
     return build
 
 
+def frlm25(range_: float, p: int) -> Callable[[Path, str], Path]:
+    """The 25-node FRLM network (`siting import frlm25`) at this range and p, written into the instance
+    itself (the peers read the folder, not Case.overrides)."""
+    def build(work: Path, _: str) -> Path:
+        from siting.importers import convert
+
+        out = work / f"frlm25-r{range_:g}-p{p}"
+        if not (out / "instance.toml").exists():
+            out.mkdir(parents=True, exist_ok=True)
+            convert("frlm25", REPO / "instances" / "reference" / "frlm25", out, range_=range_, p=p)
+        return out
+
+    return build
+
+
 def spopt_sf_lscp(work: Path, size: str) -> Path:
     """spopt's San Francisco data as its LSCP test states it: cover every tract within 5 km, 1 per store."""
     from siting.importers import convert
@@ -134,6 +149,12 @@ CASES = [
     Case("corridor-500od-2k", generated_corridor("corridor-500od-2k", nodes=2_000, od_pairs=500, candidates=300,
                                                  p=15), ("full",)),
     Case("nal-oost-corridor", committed("nal-oost-corridor"), ("full",)),
+    # spopt's FRLM (spopt >= 0.8, Python >= 3.12; a skipped status on 3.11) on the 25-node network, at
+    # (range, p) whose optima are known (brute force, tests/test_corridor_known_values.py BRUTE_FORCE):
+    # 5285.608155, 7598.401918, 12324.941875
+    Case("frlm25-r8-p2", frlm25(8.0, 2), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
+    Case("frlm25-r12-p3", frlm25(12.0, 3), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
+    Case("frlm25-r20-p4", frlm25(20.0, 4), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
     # park: a tiny generated one in smoke; the real-data instance and the slowest Holmberg
     # single-source instances (slow = yes in tests/known_values_park.csv, 45-65 s each) only in full
     Case("park-tiny", generated_park("park-tiny", companies=8, squares=3, parks=2, slots=24), ("smoke",)),
