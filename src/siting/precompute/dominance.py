@@ -24,7 +24,6 @@ N × N product of the coverage matrix is formed.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from numba import njit, prange
 
 from siting.instance import FastInstance
@@ -36,35 +35,65 @@ _COVERING = ("mclp", "lscp")
 def dominated_candidates(inst: FastInstance, pairs: Pairs) -> np.ndarray:
     """Boolean mask over the sites: True for the new candidates the model can leave out."""
     p = inst.params
-    dropped = np.zeros(inst.n_sites, bool)
     if p.objective not in _COVERING or inst.n_sites == 0:
-        return dropped
+        return np.zeros(inst.n_sites, bool)
     if np.any(inst.fixed_cost < 0) or np.any(inst.cost_per_charger < 0):
-        return dropped  # a negative cost can make opening pay: the swap argument fails
-    a = sp.csr_array((np.ones(pairs.nnz, np.int8), pairs.indices, pairs.indptr), shape=pairs.shape)
-    existing = inst.is_existing
-    relevant = np.asarray(a[:, np.flatnonzero(existing)].sum(axis=1)).ravel() == 0 if existing.any() \
-        else np.ones(pairs.n_demand, bool)
-    if p.objective == "mclp":
-        relevant &= inst.weight > 0
-    new = np.flatnonzero(~existing)
-    residual = a[np.flatnonzero(relevant)][:, new]  # rows that matter x new candidates
-    by_site = residual.T.tocsr()  # N'(j), ascending rows
-    by_site.sort_indices()
-    by_row = residual.tocsr()
-    by_row.sort_indices()
+        return np.zeros(inst.n_sites, bool)  # a negative cost can make opening pay: the swap argument fails
+    indptr, indices = pairs.indptr.astype(np.int64), pairs.indices.astype(np.int64)
+    weighted = inst.weight > 0 if p.objective == "mclp" else np.ones(pairs.n_demand, bool)
+    relevant = _relevant_rows(indptr, indices, inst.is_existing, weighted)
+    site_ptr, site_rows, new_in_row = _rows_per_site(indptr, indices, relevant, inst.is_existing, inst.n_sites)
 
     nmin = float(p.min_chargers)
-    can_open = inst.opening_chargers()[new] >= 0
+    can_open = (inst.opening_chargers() >= 0) & ~inst.is_existing
     grid_modelled = inst.grid is not None and p.kw_per_charger * p.simultaneity > 0
-    area = inst.grid_of_site[new] if grid_modelled else np.full(len(new), -1)
+    area = inst.grid_of_site.astype(np.int64) if grid_modelled else np.full(inst.n_sites, -1, np.int64)
     cost_counts = p.objective == "lscp" or p.budget is not None
-    cost = inst.fixed_cost[new] + inst.cost_per_charger[new] * nmin if cost_counts else np.zeros(len(new))
+    cost = inst.fixed_cost + inst.cost_per_charger * nmin if cost_counts else np.zeros(inst.n_sites)
+    return _dominated(site_ptr, site_rows, indptr, indices, new_in_row, inst.is_existing, can_open, area,
+                      cost.astype(np.float64))
 
-    dropped[new] = _dominated(by_site.indptr.astype(np.int64), by_site.indices.astype(np.int64),
-                              by_row.indptr.astype(np.int64), by_row.indices.astype(np.int64),
-                              can_open, area.astype(np.int64), cost.astype(np.float64))
-    return dropped
+
+@njit(cache=True)
+def _relevant_rows(indptr, indices, is_existing, weighted):
+    """Rows that matter for domination: no existing site covers them, and (mclp) w_i > 0."""
+    n = len(indptr) - 1
+    out = np.zeros(n, np.bool_)
+    for i in range(n):
+        if not weighted[i]:
+            continue
+        out[i] = True
+        for t in range(indptr[i], indptr[i + 1]):
+            if is_existing[indices[t]]:
+                out[i] = False
+                break
+    return out
+
+
+@njit(cache=True)
+def _rows_per_site(indptr, indices, relevant, is_existing, n_sites):
+    """N'_j for every site (ascending relevant rows; empty for existing sites), and how many new
+    sites reach each row: the transpose of the relevant part, by counting sort."""
+    count = np.zeros(n_sites + 1, np.int64)
+    new_in_row = np.zeros(len(indptr) - 1, np.int64)
+    for i in range(len(indptr) - 1):
+        if relevant[i]:
+            for t in range(indptr[i], indptr[i + 1]):
+                j = indices[t]
+                if not is_existing[j]:
+                    count[j + 1] += 1
+                    new_in_row[i] += 1
+    site_ptr = np.cumsum(count)
+    fill = site_ptr[:-1].copy()
+    site_rows = np.empty(site_ptr[-1], np.int64)
+    for i in range(len(indptr) - 1):
+        if relevant[i]:
+            for t in range(indptr[i], indptr[i + 1]):
+                j = indices[t]
+                if not is_existing[j]:
+                    site_rows[fill[j]] = i
+                    fill[j] += 1
+    return site_ptr, site_rows, new_in_row
 
 
 @njit(cache=True)
@@ -82,10 +111,12 @@ def _contains(rows_k, rows_j) -> bool:
 
 
 @njit(cache=True, parallel=True)
-def _dominated(site_ptr, site_rows, row_ptr, row_sites, can_open, area, cost):
+def _dominated(site_ptr, site_rows, row_ptr, row_sites, new_in_row, is_existing, can_open, area, cost):
     n = len(site_ptr) - 1
     out = np.zeros(n, np.bool_)
     for j in prange(n):
+        if is_existing[j]:
+            continue
         lo, hi = site_ptr[j], site_ptr[j + 1]
         size_j = hi - lo
         if size_j == 0:
@@ -94,9 +125,8 @@ def _dominated(site_ptr, site_rows, row_ptr, row_sites, can_open, area, cost):
         rarest, fewest = -1, 1 << 62
         for t in range(lo, hi):
             r = site_rows[t]
-            m = row_ptr[r + 1] - row_ptr[r]
-            if m < fewest:
-                rarest, fewest = r, m
+            if new_in_row[r] < fewest:
+                rarest, fewest = r, new_in_row[r]
         for q in range(row_ptr[rarest], row_ptr[rarest + 1]):
             k = row_sites[q]
             if k == j or not can_open[k] or cost[k] > cost[j]:
