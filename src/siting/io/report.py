@@ -2,54 +2,33 @@
 
 from __future__ import annotations
 
-import platform
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from siting import __version__
 from siting.api import FastRun
-from siting.io.load import instance_hash
-from siting.io.summary_text import finish_map, headline, number
-from siting.io.write import _frame, _lines, write_result_folder
+from siting.io.report_common import (PLAN_ROWS, draw_substations, grid_use_layer, id_labels, kpi_rows,
+                                     map_figure, problem_lines, site_plan, size_row, source_geometries,
+                                     summary_base, time_row, write_run)
+from siting.io.summary_text import finish_map, headline
+from siting.io.write import _frame, _lines
 from siting.models.fast import objective_kind
 from siting.verify import grid_allowed_kw, grid_load_kw
 
 MAX_LISTED = 25
+MAP_MARKERS_MAX = 50_000  # more demand points than this: map.png shows demand as a raster of cells
+MAP_CELLS = 300  # cells along the longer side of that raster
 
 
 def summary_dict(run: FastRun) -> dict:
-    inst, res = run.instance, run.result
-    cert = run.certificate
-    white = _white_spots(run)
-    return {
-        "status": res.status,
-        "objective": res.objective,
-        "best_bound": res.best_bound,
-        "gap": res.gap,
-        "model": "fast",
-        "objective_kind": objective_kind(inst),
-        "objective_name": inst.params.objective,
-        "message": res.message,
-        "verified": None if cert is None else {"objective": cert.objective, "feasible": cert.feasible, "violations": cert.violations},
-        "times": {k: round(v, 4) for k, v in run.times.items()},
-        "solver": res.solver,
-        "warm_start": run.warm_start,
-        "instance": {
-            "name": inst.name,
-            "path": str(run.source) if run.source else None,
-            "sha256": instance_hash(run.source) if run.source else {},
-            "parameters": inst.params.model_dump(),
-        },
-        "size": {**run.formulation.summary(), "demand_points": inst.n_demand,
-                 "demand_classes": run.demand_classes, "sites": inst.n_sites, "pairs": run.pairs.nnz},
-        "kpis": cert.kpis if cert else {},
-        "white_spots": white[:MAX_LISTED],
-        "diagnosis": run.diagnosis,
-        "siting_version": __version__,
-        "python": platform.python_version(),
-    }
+    inst = run.instance
+    return summary_base(
+        run, model="fast", objective_kind=objective_kind(inst), objective_name=inst.params.objective,
+        parameters=inst.params.model_dump(),
+        size={**run.formulation.summary(), "demand_points": inst.n_demand, "demand_classes": run.demand_classes,
+              "sites": inst.n_sites, "pairs": run.pairs.nnz},
+        extra={"white_spots": _white_spots(run)[:MAX_LISTED]})
 
 
 def _white_spots(run: FastRun) -> list[dict]:
@@ -71,26 +50,13 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
         ("sites_open", "sites open", ""),
         ("new_sites", "new sites", ""),
         ("existing_sites", "existing sites", ""),
-        ("new_chargers", "new chargers", ""),
-        ("new_kw", "new charging power", "kW"),
-        ("cost", "investment", "EUR"),
-        ("grid_upgrades", "grid upgrades bought", ""),
-        ("grid_areas_full", "grid areas at their limit", ""),
+        *PLAN_ROWS,
         ("white_spots", "white spots (no site within reach)", "points"),
         ("mean_distance", "mean distance to assigned site", ""),
     ]
-    for key, label, unit in labels:
-        if key in k:
-            lines.append(f"| {label} | {number(k[key])} {unit} |")
-    t = summary["times"]
-    lines.append(f"| time | {t.get('total', 0):.2f} s (load {t.get('load', 0):.2f}, precompute {t.get('precompute', 0):.2f}, "
-                 f"build {t.get('build', 0):.2f}, solve {t.get('solve', 0):.2f}) |")
-    s = summary["size"]
-    lines.append(f"| model size | {s['variables']} variables, {s['constraints']} constraints, {s['nonzeros']} nonzeros |")
-    if summary["diagnosis"]:
-        lines += ["", "## Why there is no feasible plan", ""] + [f"- {d}" for d in summary["diagnosis"]]
-    if summary["verified"] and summary["verified"]["violations"]:
-        lines += ["", "**The independent check found violations:** " + "; ".join(summary["verified"]["violations"])]
+    lines += kpi_rows(k, labels)
+    lines += [time_row(summary["times"]), size_row(summary["size"])]
+    lines += problem_lines(summary, "The independent check")
     if run.solution is not None:
         lines += ["", "## New sites", "", "| site | chargers | kW | grid area |", "|---|---|---|---|"]
         sites = _sites_table(run)
@@ -104,20 +70,17 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
 
 def _sites_table(run: FastRun) -> pd.DataFrame:
     inst, sol = run.instance, run.solution
-    p = inst.params
     grid_ids = inst.grid.ids if inst.grid is not None else np.array([], dtype=object)
-    area = np.array([grid_ids[g] if g >= 0 else "" for g in inst.grid_of_site], dtype=object)
-    new_chargers = sol.chargers - inst.existing_chargers
-    status = np.where(inst.is_existing, "existing", np.where(sol.open, "new", "closed"))
+    plan = site_plan(inst, sol)
     df = pd.DataFrame({
         "id": inst.site_ids.astype(str),
-        "status": status,
-        "chargers": sol.chargers,
-        "existing_chargers": inst.existing_chargers,
-        "new_chargers": new_chargers,
-        "new_kw": p.kw_per_charger * new_chargers,
-        "grid_area": area,
-        "cost": np.where(sol.open & ~inst.is_existing, inst.fixed_cost, 0.0) + inst.cost_per_charger * new_chargers,
+        "status": plan["status"],
+        "chargers": plan["chargers"],
+        "existing_chargers": plan["existing_chargers"],
+        "new_chargers": plan["new_chargers"],
+        "new_kw": plan["new_kw"],
+        "grid_area": id_labels(grid_ids, inst.grid_of_site),
+        "cost": plan["cost"],
     })
     if sol.assignment is not None:
         rows = np.repeat(np.arange(run.pairs.n_demand), np.diff(run.pairs.indptr))
@@ -153,14 +116,7 @@ def result_layers(run: FastRun) -> dict:
     layers["demand"] = _frame(demand, inst.demand_xy, crs)
 
     if inst.grid is not None:
-        g = inst.grid
-        load = grid_load_kw(inst, sol)
-        allowed = grid_allowed_kw(inst, sol)
-        layers["grid_use"] = _frame(pd.DataFrame({
-            "id": g.ids.astype(str), "available_kw": g.available_kw, "new_load_kw": load,
-            "upgrade_bought": sol.upgrades, "allowed_kw": allowed,
-            "sites": np.bincount(inst.grid_of_site[inst.grid_of_site >= 0], minlength=g.size),
-        }), None, crs)
+        layers["grid_use"] = grid_use_layer(inst, sol, grid_load_kw(inst, sol), grid_allowed_kw(inst, sol), crs)
     return layers
 
 
@@ -174,34 +130,16 @@ def _nearest_open_pairs(pairs, rows, is_open) -> np.ndarray:
     return k[first]
 
 
-def _draw_region(ax, run: FastRun) -> None:
-    """The instance's `region` layer (outline only), when it has one."""
-    if run.source is None:
-        return
-    from siting.config import parse_config, read_config
-    from siting.io.layers import read_layer
-
-    config = parse_config(read_config(run.source))
-    if "region" not in config.layers:
-        return
-    region = read_layer(run.source, "region", config.layers["region"], config.crs)
-    if region.geometry is not None and not region.problems:
-        region.geometry.boundary.plot(ax=ax, color="#969696", linewidth=0.8)
-
-
 def draw_map(run: FastRun, path: Path) -> bool:
     """map.png: demand by served share, existing and new sites, grid areas by headroom.
 
-    Returns False (no map) when the instance has no coordinates.
+    Returns False (no map) when the instance has no coordinates. Up to MAP_MARKERS_MAX demand
+    points are drawn one marker each (size by weight); more are drawn as a raster of cells
+    coloured by their weighted served share (one marker each takes seconds and overlaps anyway).
     """
     inst, sol = run.instance, run.solution
     if inst.demand_xy is None or inst.site_xy is None or sol is None:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     rows = np.repeat(np.arange(run.pairs.n_demand), np.diff(run.pairs.indptr))
     if sol.assignment is not None:
         share = np.bincount(rows, weights=sol.assignment, minlength=run.pairs.n_demand)
@@ -209,18 +147,17 @@ def draw_map(run: FastRun, path: Path) -> bool:
     else:
         share = (np.bincount(rows, weights=sol.open[run.pairs.indices].astype(float), minlength=run.pairs.n_demand) > 0) * 1.0
         label = "demand: covered (1) or not (0)"
-    size = 4 + 60 * inst.weight / max(inst.weight.max(), 1e-9)
-    fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
-    _draw_region(ax, run)
-    if inst.grid is not None and inst.grid.xy is not None:
-        g = inst.grid
-        full = g.available_kw <= 0
-        ax.scatter(g.xy[full, 0], g.xy[full, 1], marker="^", s=40, facecolors="none", edgecolors="#cb181d",
-                   label="substation, no headroom")
-        ax.scatter(g.xy[~full, 0], g.xy[~full, 1], marker="^", s=40, facecolors="none", edgecolors="#31a354",
-                   label="substation with headroom")
+    fig, ax = map_figure()
+    for region in source_geometries(run.source, ("region",)):  # outline only
+        region.boundary.plot(ax=ax, color="#969696", linewidth=0.8)
+    draw_substations(ax, inst.grid, 40)
     d = inst.demand_xy
-    pts = ax.scatter(d[:, 0], d[:, 1], s=size, c=share, cmap="RdYlBu", vmin=0, vmax=1, linewidths=0, alpha=0.8)
+    if len(d) <= MAP_MARKERS_MAX:
+        size = 4 + 60 * inst.weight / max(inst.weight.max(), 1e-9)
+        pts = ax.scatter(d[:, 0], d[:, 1], s=size, c=share, cmap="RdYlBu", vmin=0, vmax=1, linewidths=0, alpha=0.8)
+    else:
+        pts, cell = _demand_raster(ax, d, inst.weight, share)
+        label += f"; weighted mean per {cell:,.0f} x {cell:,.0f} cell"
     fig.colorbar(pts, ax=ax, shrink=0.5, label=label)
     s = inst.site_xy
     ex = inst.is_existing
@@ -231,8 +168,27 @@ def draw_map(run: FastRun, path: Path) -> bool:
     return finish_map(fig, ax, path, f"{inst.name}: {inst.params.objective}, status {run.status}")
 
 
+def _demand_raster(ax, xy: np.ndarray, weight: np.ndarray, share: np.ndarray):
+    """Demand as square cells (MAP_CELLS along the longer side) coloured by the weighted mean
+    share of their points; cells without demand stay blank. Returns (image, cell size)."""
+    lo = xy.min(axis=0)
+    cell = max(float((xy.max(axis=0) - lo).max()) / MAP_CELLS, 1e-9)
+    n = np.floor((xy.max(axis=0) - lo) / cell).astype(int) + 1  # cells along x, y
+    ix = np.minimum(((xy - lo) / cell).astype(int), n - 1)
+    k = ix[:, 1] * n[0] + ix[:, 0]
+    size = int(n[0] * n[1])
+    points = np.bincount(k, minlength=size)
+    w = np.bincount(k, weights=weight, minlength=size)
+    ws = np.bincount(k, weights=weight * share, minlength=size)
+    plain = np.bincount(k, weights=share, minlength=size) / np.maximum(points, 1)  # cells whose weight is 0
+    mean = np.where(w > 0, ws / np.where(w > 0, w, 1.0), plain)
+    image = np.ma.masked_array(mean, mask=points == 0).reshape(n[1], n[0])
+    extent = (lo[0], lo[0] + n[0] * cell, lo[1], lo[1] + n[1] * cell)
+    im = ax.imshow(image, origin="lower", extent=extent, cmap="RdYlBu", vmin=0, vmax=1, alpha=0.8,
+                   interpolation="nearest")
+    return im, cell
+
+
 def write_results(run: FastRun, out: Path, overwrite: bool = False) -> dict:
-    summary = summary_dict(run)
-    return write_result_folder(
-        out, overwrite, summary, solved=run.solution is not None, layers=lambda: result_layers(run),
-        crs=run.instance.crs, pictures={"map": ("map.png", lambda path: draw_map(run, path))}, markdown=lambda: summary_markdown(summary, run))
+    return write_run(run, out, overwrite, summary_dict(run), layers=result_layers, markdown=summary_markdown,
+                     pictures={"map": ("map.png", draw_map)})

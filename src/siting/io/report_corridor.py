@@ -7,17 +7,17 @@ flows and whether they are refuelled) and `excluded` (flows left out at loading)
 
 from __future__ import annotations
 
-import platform
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from siting import __version__
 from siting.api_corridor import CorridorRun
-from siting.io.load import instance_hash
+from siting.io.report_common import (PLAN_ROWS, draw_substations, grid_use_layer, id_labels, kpi_rows,
+                                     map_figure, problem_lines, site_plan, size_row, summary_base, time_row,
+                                     write_run)
 from siting.io.summary_text import finish_map, headline, number
-from siting.io.write import _frame, write_atomic, write_result_folder
+from siting.io.write import _frame, write_atomic
 from siting.models.corridor import objective_kind
 from siting.verify_corridor import afir_gaps, od_length, refuelled_ods
 
@@ -25,39 +25,18 @@ MAX_LISTED = 25
 
 
 def summary_dict(run: CorridorRun) -> dict:
-    inst, res, cert = run.instance, run.result, run.certificate
-    return {
-        "status": res.status,
-        "objective": res.objective,
-        "best_bound": res.best_bound,
-        "gap": res.gap,
-        "model": "corridor",
-        "objective_kind": objective_kind(inst),
-        "objective_name": inst.params.objective,
-        "message": res.message,
-        "verified": None if cert is None else {"objective": cert.objective, "feasible": cert.feasible,
-                                               "violations": cert.violations, "method": "round-trip simulation"},
-        "times": {k: round(v, 4) for k, v in run.times.items()},
-        "solver": res.solver,
-        "warm_start": run.warm_start,
-        "instance": {
-            "name": inst.name,
-            "path": str(run.source) if run.source else None,
-            "sha256": instance_hash(run.source) if run.source else {},
-            "parameters": {**inst.params.model_dump(), "range_used": inst.vehicle_range},
-        },
-        "size": {**run.formulation.summary(), "od_flows": inst.n_od, "paths": run.paths.n_paths,
-                 "arc_cover_rows": run.cover.n_rows, "sites": inst.n_sites, "road_nodes": inst.network.n_nodes,
-                 "road_edges": len(inst.network.u)},
-        "kpis": cert.kpis if cert else {},
-        "flows": _flow_rows(run)[:MAX_LISTED],
-        "excluded": [{"od": od, "reason": reason} for od, reason in inst.excluded],
-        "afir": afir_gaps(inst, run.solution.open) if run.solution is not None else [],
-        "afir_uncoverable": run.afir_uncoverable,
-        "diagnosis": run.diagnosis,
-        "siting_version": __version__,
-        "python": platform.python_version(),
-    }
+    inst = run.instance
+    return summary_base(
+        run, model="corridor", objective_kind=objective_kind(inst), objective_name=inst.params.objective,
+        parameters={**inst.params.model_dump(), "range_used": inst.vehicle_range},
+        size={**run.formulation.summary(), "od_flows": inst.n_od, "paths": run.paths.n_paths,
+              "arc_cover_rows": run.cover.n_rows, "sites": inst.n_sites, "road_nodes": inst.network.n_nodes,
+              "road_edges": len(inst.network.u)},
+        extra={"flows": _flow_rows(run)[:MAX_LISTED],
+               "excluded": [{"od": od, "reason": reason} for od, reason in inst.excluded],
+               "afir": afir_gaps(inst, run.solution.open) if run.solution is not None else [],
+               "afir_uncoverable": run.afir_uncoverable},
+        verified_method="round-trip simulation")
 
 
 def _flow_table(run: CorridorRun) -> pd.DataFrame:
@@ -83,25 +62,21 @@ def _flow_rows(run: CorridorRun) -> list[dict]:
 
 def _sites_table(run: CorridorRun) -> pd.DataFrame:
     inst, sol = run.instance, run.solution
-    p = inst.params
     grid_ids = inst.grid.ids if inst.grid is not None else np.array([], dtype=object)
-    area = np.array([grid_ids[g] if g >= 0 else "" for g in inst.grid_of_site], dtype=object)
-    search = np.array([inst.area_ids[a] if a >= 0 else "" for a in inst.area_of_site], dtype=object)
-    new_chargers = sol.chargers - inst.existing_chargers
-    status = np.where(inst.is_existing, "existing", np.where(sol.open, "new", "closed"))
+    plan = site_plan(inst, sol)
     df = pd.DataFrame({
         "id": inst.site_ids.astype(str),
         "name": inst.site_names.astype(str) if inst.site_names is not None else "",
-        "status": status,
+        "status": plan["status"],
         "road_node": inst.network.node_ids[inst.site_node].astype(str),
         "snap_distance": inst.site_snap if inst.site_snap is not None else np.zeros(inst.n_sites),
-        "chargers": sol.chargers,
-        "existing_chargers": inst.existing_chargers,
-        "new_chargers": new_chargers,
-        "new_kw": p.kw_per_charger * new_chargers,
-        "grid_area": area,
-        "search_area": search,
-        "cost": np.where(sol.open & ~inst.is_existing, inst.fixed_cost, 0.0) + inst.cost_per_charger * new_chargers,
+        "chargers": plan["chargers"],
+        "existing_chargers": plan["existing_chargers"],
+        "new_chargers": plan["new_chargers"],
+        "new_kw": plan["new_kw"],
+        "grid_area": id_labels(grid_ids, inst.grid_of_site),
+        "search_area": id_labels(inst.area_ids, inst.area_of_site),
+        "cost": plan["cost"],
     })
     flow_through = np.zeros(inst.n_sites)
     refuelled = refuelled_ods(inst, run.paths, sol.open)
@@ -137,27 +112,15 @@ def summary_markdown(summary: dict, run: CorridorRun) -> str:
         ("stations_open", "stations open", ""),
         ("new_stations", "new stations", ""),
         ("existing_stations", "existing stations", ""),
-        ("new_chargers", "new chargers", ""),
-        ("new_kw", "new charging power", "kW"),
-        ("cost", "investment", "EUR"),
-        ("grid_upgrades", "grid upgrades bought", ""),
-        ("grid_areas_full", "grid areas at their limit", ""),
+        *PLAN_ROWS,
         ("capacity_use_pct", "use of charger capacity", "%"),
         ("afir_core_longest_gap_km", "AFIR: longest stretch without a station on a TEN-T core road", "km (limit 60)"),
     ]
-    for key, label, unit in labels:
-        if key in k:
-            lines.append(f"| {label} | {number(k[key])} {unit} |")
-    t = summary["times"]
-    lines.append(f"| time | {t.get('total', 0):.2f} s (load {t.get('load', 0):.2f}, precompute {t.get('precompute', 0):.2f}, "
-                 f"build {t.get('build', 0):.2f}, solve {t.get('solve', 0):.2f}) |")
+    lines += kpi_rows(k, labels)
     s = summary["size"]
-    lines.append(f"| model size | {s['variables']} variables, {s['constraints']} constraints, {s['nonzeros']} nonzeros; "
-                 f"{s['od_flows']} OD flows, {s['arc_cover_rows']} arc-cover rows |")
-    if summary["diagnosis"]:
-        lines += ["", "## Why there is no feasible plan", ""] + [f"- {d}" for d in summary["diagnosis"]]
-    if summary["verified"] and summary["verified"]["violations"]:
-        lines += ["", "**The round-trip simulation found violations:** " + "; ".join(summary["verified"]["violations"])]
+    lines += [time_row(summary["times"]),
+              size_row(s, f"; {s['od_flows']} OD flows, {s['arc_cover_rows']} arc-cover rows")]
+    lines += problem_lines(summary, "The round-trip simulation")
     if run.solution is not None:
         sites = _sites_table(run)
         lines += ["", "## Stations", "", "| station | status | chargers | kW new | refuelled trucks/day passing | search area | grid area |",
@@ -222,13 +185,9 @@ def result_layers(run: CorridorRun) -> dict:
             "road": net.road if net.road is not None else "", "refuelled_trucks_per_day": load,
         }, geometry=shapely.linestrings(coords), crs=crs)
     if inst.grid is not None:
-        g, sol = inst.grid, run.solution
-        layers["grid_use"] = _frame(pd.DataFrame({
-            "id": g.ids.astype(str), "available_kw": g.available_kw,
-            "new_load_kw": inst.resources.new_load_kw(sol.chargers), "upgrade_bought": sol.upgrades,
-            "allowed_kw": g.allowed_kw(sol.upgrades),
-            "sites": np.bincount(inst.grid_of_site[inst.grid_of_site >= 0], minlength=g.size),
-        }), None, crs)
+        sol = run.solution
+        layers["grid_use"] = grid_use_layer(inst, sol, inst.resources.new_load_kw(sol.chargers),
+                                            inst.grid.allowed_kw(sol.upgrades), crs)
     return layers
 
 
@@ -238,29 +197,19 @@ def draw_map(run: CorridorRun, path: Path) -> bool:
     net = inst.network
     if net.node_xy is None or sol is None or inst.site_xy is None:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 
     layers = result_layers(run)
     roads = layers["roads"]
     coords = np.stack([net.node_xy[net.u], net.node_xy[net.v]], axis=1)
     load = roads["refuelled_trucks_per_day"].to_numpy()
-    fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
+    fig, ax = map_figure()
     ax.add_collection(LineCollection(coords, colors="#bdbdbd", linewidths=0.6))
     on = load > 0
     if on.any():
         widths = 0.8 + 4.0 * load[on] / load.max()
         ax.add_collection(LineCollection(coords[on], colors="#2171b5", linewidths=widths, label="refuelled truck flow"))
-    if inst.grid is not None and inst.grid.xy is not None:
-        g = inst.grid
-        full = g.available_kw <= 0
-        ax.scatter(g.xy[full, 0], g.xy[full, 1], marker="^", s=30, facecolors="none", edgecolors="#cb181d",
-                   label="substation, no headroom")
-        ax.scatter(g.xy[~full, 0], g.xy[~full, 1], marker="^", s=30, facecolors="none", edgecolors="#31a354",
-                   label="substation with headroom")
+    draw_substations(ax, inst.grid, 30)
     s = inst.site_xy
     ex = inst.is_existing
     new = sol.open & ~ex
@@ -276,10 +225,8 @@ def draw_map(run: CorridorRun, path: Path) -> bool:
 
 
 def write_corridor_results(run: CorridorRun, out: Path, overwrite: bool = False) -> dict:
-    summary = summary_dict(run)
-    return write_result_folder(
-        out, overwrite, summary, solved=run.solution is not None, layers=lambda: result_layers(run),
-        crs=run.instance.crs, pictures={"map": ("map.png", lambda path: draw_map(run, path))}, markdown=lambda: summary_markdown(summary, run))
+    return write_run(run, out, overwrite, summary_dict(run), layers=result_layers, markdown=summary_markdown,
+                     pictures={"map": ("map.png", draw_map)})
 
 
 # -- siting compare ---------------------------------------------------------------------------------

@@ -6,17 +6,15 @@ advisor), sites.gpkg (squares, companies, assignments, grid_use), load_per_slot.
 
 from __future__ import annotations
 
-import platform
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from siting import __version__
 from siting.api_park import ParkRun
-from siting.io.load import instance_hash
+from siting.io.report_common import id_labels, map_figure, pyplot, source_geometries, summary_base, write_run
 from siting.io.summary_text import finish_map
-from siting.io.write import _frame, _lines, write_result_folder
+from siting.io.write import _frame, _lines
 from siting.verify_park import connection_kw, grid_load_kw, square_load_kw
 
 MAX_LISTED = 40
@@ -51,7 +49,7 @@ def squares_table(run: ParkRun) -> pd.DataFrame:
         "energy_kwh_per_day": energy,
         "peak_kw": load.max(axis=1, initial=0.0),
         "land_m2": inst.land_m2,
-        "grid_area": [grid_ids[g] if g >= 0 else "" for g in inst.square_grid],
+        "grid_area": id_labels(grid_ids, inst.square_grid),
     })
 
 
@@ -101,37 +99,14 @@ def window_shortfall(run: ParkRun) -> float:
 
 
 def summary_dict(run: ParkRun) -> dict:
-    inst, res, cert = run.instance, run.result, run.certificate
-    out = {
-        "status": res.status,
-        "objective": res.objective,
-        "best_bound": res.best_bound,
-        "gap": res.gap,
-        "model": "park",
-        "objective_kind": "annual_cost",
-        "objective_name": "annualised cost (EUR/year)",
-        "message": res.message,
-        "verified": None if cert is None else {"objective": cert.objective, "feasible": cert.feasible,
-                                               "violations": cert.violations},
-        "times": {k: round(v, 4) for k, v in run.times.items()},
-        "solver": res.solver,
-        "warm_start": run.warm_start,
-        "instance": {
-            "name": inst.name,
-            "path": str(run.source) if run.source else None,
-            "sha256": instance_hash(run.source) if run.source else {},
-            "parameters": inst.params.model_dump(),
-            "annuity_factors": inst.annuity(),
-        },
-        "size": {**run.formulation.summary(), "companies": inst.n_companies, "squares": inst.n_squares,
-                 "tier_options": inst.n_tiers, "charger_types": inst.n_chargers, "slots": inst.n_slots,
-                 "pairs": inst.n_pairs},
-        "kpis": cert.kpis if cert else {},
-        "notes": list(inst.notes),
-        "diagnosis": run.diagnosis,
-        "siting_version": __version__,
-        "python": platform.python_version(),
-    }
+    inst = run.instance
+    out = summary_base(
+        run, model="park", objective_kind="annual_cost", objective_name="annualised cost (EUR/year)",
+        parameters=inst.params.model_dump(), instance_extra={"annuity_factors": inst.annuity()},
+        size={**run.formulation.summary(), "companies": inst.n_companies, "squares": inst.n_squares,
+              "tier_options": inst.n_tiers, "charger_types": inst.n_chargers, "slots": inst.n_slots,
+              "pairs": inst.n_pairs},
+        extra={"notes": list(inst.notes)})
     if run.solution is not None:
         sq = squares_table(run)
         out["squares"] = sq[sq["status"] == "open"].drop(columns=["status"]).to_dict(orient="records")
@@ -305,11 +280,7 @@ def draw_load(run: ParkRun, path: Path) -> bool:
     """load_per_slot.png: load per slot at each open square against its connection and chargers,
     and per grid area against its headroom."""
     inst, sol = run.instance, run.solution
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     open_s = np.flatnonzero(sol.open)
     areas = []
     if inst.grid is not None:  # the areas with squares or companies in them
@@ -345,33 +316,15 @@ def draw_load(run: ParkRun, path: Path) -> bool:
     return True
 
 
-def _draw_parks(ax, run: ParkRun) -> None:
-    if run.source is None:
-        return
-    from siting.config import parse_config, read_config
-    from siting.io.layers import read_layer
-
-    config = parse_config(read_config(run.source))
-    for name in ("parks", "region"):
-        if name in config.layers:
-            layer = read_layer(run.source, name, config.layers[name], config.crs)
-            if layer.geometry is not None and not layer.problems:
-                layer.geometry.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#969696", linewidth=0.6)
-
-
 def draw_map(run: ParkRun, path: Path) -> bool:
     """map.png: park polygons, squares (open with their tier, closed), companies coloured by where
     they charge, assignment lines."""
     inst, sol = run.instance, run.solution
     if inst.company_xy is None or inst.square_xy is None:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
-    _draw_parks(ax, run)
+    fig, ax = map_figure()
+    for layer in source_geometries(run.source, ("parks", "region")):
+        layer.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#969696", linewidth=0.6)
     c, s = inst.company_xy, inst.square_xy
     for k, j in zip(*np.nonzero(sol.assign > 1e-6), strict=True):
         ax.plot([c[k, 0], s[j, 0]], [c[k, 1], s[j, 1]], color="#6baed6", linewidth=0.8, zorder=2)
@@ -393,7 +346,5 @@ def draw_map(run: ParkRun, path: Path) -> bool:
 
 
 def write_park_results(run: ParkRun, out: Path, overwrite: bool = False) -> dict:
-    summary = summary_dict(run)
-    return write_result_folder(
-        out, overwrite, summary, solved=run.solution is not None, layers=lambda: result_layers(run),
-        crs=run.instance.crs, pictures={"load_png": ("load_per_slot.png", lambda path: draw_load(run, path)), "map": ("map.png", lambda path: draw_map(run, path))}, markdown=lambda: summary_markdown(summary, run))
+    return write_run(run, out, overwrite, summary_dict(run), layers=result_layers, markdown=summary_markdown,
+                     pictures={"load_png": ("load_per_slot.png", draw_load), "map": ("map.png", draw_map)})
