@@ -76,18 +76,6 @@ def test_layers_without_coordinates_have_no_geometry(tmp_path: Path) -> None:
         assert len(back) == 4 and back.geometry.isna().all()
 
 
-def test_arrow_and_plain_writes_agree(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
-    from siting.io import write
-
-    xy = np.random.default_rng(4).random((50, 2)) * 1000
-    layer = _frame(_table(50), xy, CRS)
-    plain, arrow = tmp_path / "plain.gpkg", tmp_path / "arrow.gpkg"
-    write._write_layer(plain, "layer", layer, arrow=False)
-    write._write_layer(arrow, "layer", layer, arrow=True)
-    _assert_same_layer(plain, arrow)
-
-
 def test_id_labels() -> None:
     ids = np.array(["a", "b", "c"], dtype=object)
     assert id_labels(ids, np.array([2, -1, 0])).tolist() == ["c", "", "a"]

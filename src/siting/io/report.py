@@ -27,8 +27,18 @@ def summary_dict(run: FastRun) -> dict:
         run, model="fast", objective_kind=objective_kind(inst), objective_name=inst.params.objective,
         parameters=inst.params.model_dump(),
         size={**run.formulation.summary(), "demand_points": inst.n_demand, "demand_classes": run.demand_classes,
-              "sites": inst.n_sites, "pairs": run.pairs.nnz},
+              "sites": inst.n_sites, "dominated_candidates": run.dominated_candidates, "pairs": run.pairs.nnz},
         extra={"white_spots": _white_spots(run)[:MAX_LISTED]})
+
+
+def _reductions(size: dict) -> str:
+    """What the exact reductions left out of the model (models/fast.md), when they did anything."""
+    text = ""
+    if size["demand_classes"] < size["demand_points"]:
+        text += f"; {size['demand_points']} demand points in {size['demand_classes']} classes of identical rows"
+    if size["dominated_candidates"]:
+        text += f"; {size['dominated_candidates']} of {size['sites']} sites left out (dominated)"
+    return text
 
 
 def _white_spots(run: FastRun) -> list[dict]:
@@ -55,7 +65,7 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
         ("mean_distance", "mean distance to assigned site", ""),
     ]
     lines += kpi_rows(k, labels)
-    lines += [time_row(summary["times"]), size_row(summary["size"])]
+    lines += [time_row(summary["times"]), size_row(summary["size"], _reductions(summary["size"]))]
     lines += problem_lines(summary, "The independent check")
     if run.solution is not None:
         lines += ["", "## New sites", "", "| site | chargers | kW | grid area |", "|---|---|---|---|"]

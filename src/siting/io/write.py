@@ -131,54 +131,34 @@ def _lines(df: pd.DataFrame, start: np.ndarray | None, end: np.ndarray | None, c
     return Layer(df, coords, crs)
 
 
-def _has_arrow() -> bool:
-    """pyarrow is installed: pyogrio hands GDAL whole columns (faster writes)."""
-    from importlib.util import find_spec
-
-    return find_spec("pyarrow") is not None
-
-
 def write_gpkg(path: Path, layers: dict, crs: str | None) -> None:
     """Each layer (a GeoDataFrame or a Layer) into the GeoPackage at `path`, in order."""
     import warnings
 
     import pyogrio
 
-    arrow = _has_arrow()
     for name, frame in layers.items():
         with warnings.catch_warnings():
             if crs is None:  # abstract planar instances (OR-Library, Swain) have no CRS by design
                 warnings.filterwarnings("ignore", message="'crs' was not provided")
             if isinstance(frame, Layer) and not _has_datetimes(frame.table):
-                _write_layer(path, name, frame, arrow)
+                _write_layer(path, name, frame)
             elif isinstance(frame, Layer):  # time zones: leave them to pyogrio
                 pyogrio.write_dataframe(frame.to_geodataframe(), path, layer=name, driver="GPKG",
-                                        append=path.exists(), use_arrow=arrow)
+                                        append=path.exists())
             else:
-                pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=path.exists(), use_arrow=arrow)
+                pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=path.exists())
 
 
-def _write_layer(path: Path, name: str, layer: Layer, arrow: bool) -> None:
+def _write_layer(path: Path, name: str, layer: Layer) -> None:
     """What pyogrio.write_dataframe does with the same rows as a GeoDataFrame, without the
     shapely geometries: same fields, field types, geometry type, CRS and values."""
-    from pyogrio.raw import write, write_arrow
+    from pyogrio.raw import write
 
     rec = layer.wkb()
     size = rec.dtype.itemsize
     options = {"layer": name, "driver": "GPKG", "geometry_type": layer.geometry_type, "crs": _crs_text(layer.crs),
                "append": path.exists()}
-    if arrow:
-        import pyarrow as pa
-
-        offsets = pa.py_buffer(np.arange(len(rec) + 1, dtype=np.int32) * size)
-        geometry = pa.Array.from_buffers(pa.binary(), len(rec), [None, offsets, pa.py_buffer(rec.tobytes())])
-        table = pa.Table.from_pandas(layer.table, preserve_index=False)
-        for k, field in enumerate(table.schema):  # an empty object column: text, as write_dataframe makes it
-            if pa.types.is_null(field.type):
-                table = table.set_column(k, field.with_type(pa.string()), table[k].cast(pa.string()))
-        table = table.append_column("geometry", geometry)
-        write_arrow(table, path, geometry_name="geometry", **options)
-        return
     data = rec.tobytes()
     geometry = np.empty(len(rec), dtype=object)
     geometry[:] = [data[k:k + size] for k in range(0, len(data), size)]
