@@ -4,7 +4,9 @@
                                                   [--repeat 3] [--kdtree-demand 100000]
 
 Uniform points in a 150 km x 120 km box, R = 10 km.  Reported per size: the time of repeated
-calls (best and median, each on fresh output memory, as a caller sees it) and the peak memory
+calls (best and median, each on fresh output memory, as a caller sees it), the median CPU time
+of the process over a call (user + system, all threads; on a shared machine the wall time
+tracks whatever cores are free, CPU time much less so) and the peak memory
 of the first timed call next to the size of its CSR output.  The first call on a tiny input is
 reported separately: it is the JIT compile (or the load from numba's on-disk cache).  cKDTree (a
 peer, not a reference) runs on fewer demand points because query_ball_point returns Python
@@ -43,11 +45,19 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
-def report(name: str, n_dem: int, n_cand: int, pairs: int, times: list[float]) -> None:
+def cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def report(name: str, n_dem: int, n_cand: int, pairs: int, times: list[float],
+           cpu: list[float] | None = None) -> None:
     best, med = min(times), statistics.median(times)
+    cpu_note = f"  cpu median {statistics.median(cpu):6.3f} s" if cpu else ""
     print(f"{name:<22} {n_dem:>9} x {n_cand:<6} pairs={pairs:>11,}  "
           f"best {best:7.3f} s {pairs / best / 1e6:7.1f} M pairs/s  "
-          f"median {med:7.3f} s {pairs / med / 1e6:7.1f} M pairs/s  (n={len(times)})")
+          f"median {med:7.3f} s {pairs / med / 1e6:7.1f} M pairs/s{cpu_note}  (n={len(times)}, "
+          f"load {os.getloadavg()[0]:.2f})")
 
 
 def bench_compile(cand: np.ndarray) -> None:
@@ -61,16 +71,17 @@ def bench_kernel(dem: np.ndarray, cand: np.ndarray, repeat: int) -> None:
     # Peak RSS is a process-wide high-water mark: it measures this call only while the
     # mark still sits at the current RSS, i.e. for the first (largest) size.
     before, mark = rss_bytes(), peak_rss_bytes()
-    times = []
+    times, cpu = [], []
     for k in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         p = coverage_pairs(dem, cand, RADIUS)
         times.append(time.perf_counter() - t0)
+        cpu.append(cpu_seconds() - c0)
         if k == 0:
             peak = peak_rss_bytes() - max(before, mark)
             nnz, csr = p.nnz, p.indptr.nbytes + p.indices.nbytes + p.distance.nbytes
         del p  # every call gets fresh output memory, as a caller's would
-    report("coverage_pairs", len(dem), len(cand), nnz, times)
+    report("coverage_pairs", len(dem), len(cand), nnz, times, cpu)
     if mark <= before + csr // 100:
         print(f"{'':<22} peak memory +{peak / MB:.1f} MB = {peak / csr:.2f} x its CSR output "
               f"{csr / MB:.1f} MB (indptr + indices int64, distance float64)")

@@ -8,12 +8,21 @@ points of one cell share one candidate list (the cells of a disc-shaped stencil,
 once), so each row comes out ascending without a per-row sort.  A count pass sizes the rows,
 a fill pass writes them straight into place; membership is a compare of dx*dx + dy*dy against
 a squared threshold that is exactly equivalent to ``sqrt(...) <= R``.
+
+Outputs of 16 MB and more (on Linux with MADV_POPULATE_WRITE) are filled in phases: slices of
+rows, each a contiguous slice of the output.  A helper thread faults in the pages of the next
+phase while the kernel fills this one, so page faults, the largest single cost on the
+benchmark VM, overlap the fill when a core is free.  The phases read per-cell candidate lists
+built once (the same lists, in the same order, as the per-chunk gather of the other path).
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
 import mmap
+import sys
+import threading
 
 import numpy as np
 from numba import get_num_threads, njit, parallel_chunksize, prange
@@ -35,6 +44,14 @@ _STENCIL_SLACK = 1e-6
 _POPULATE_MIN_BYTES = 1 << 24
 # Demand chunks per thread: dynamic scheduling evens out clustered inputs.
 _CHUNKS_PER_THREAD = 16
+# Large outputs are filled in this many phases (slices of rows of about equal nnz); a helper
+# thread faults in the pages of phase k+1 while the kernel fills phase k.  Each extra phase
+# re-reads the per-cell candidate lists (~0.01 s CPU at 1M x 5k); 8 hides all but 1/8 of
+# the page-fault time.
+_PHASES = 8
+# The phased fill reads candidate lists built once per demand cell (sorted j, x, y: 24 bytes
+# per entry).  They are built only while they stay below this share of the CSR output.
+_LISTS_MAX_SHARE = 1 / 8
 _REFERENCE_CHUNK = 2048
 
 
@@ -284,6 +301,99 @@ def _fill_rows(sorted_xy, row_start, order_cell, chunks, cxy, cell_start, slot_j
     return indices, distance
 
 
+@njit(cache=True)
+def _cell_list_sizes(order_cell, cell_start, nx, ny, m, half, ncell_w):
+    """Candidate lists for the demand cells: list_of (widened cell -> list id or -1), the
+    cell of each list and list_start, from the stencil cell ranges (no candidate is read)."""
+    list_of = np.full(ncell_w, -1, dtype=np.int64)
+    n_lists = 0
+    for p in range(order_cell.size):
+        if list_of[order_cell[p]] < 0:
+            list_of[order_cell[p]] = n_lists
+            n_lists += 1
+    list_cell = np.empty(n_lists, dtype=np.int64)
+    for c in range(ncell_w):
+        if list_of[c] >= 0:
+            list_cell[list_of[c]] = c
+    wx = nx + 2 * m
+    list_start = np.zeros(n_lists + 1, dtype=np.int64)
+    for q in range(n_lists):
+        cx = list_cell[q] % wx - m
+        cy = list_cell[q] // wx - m
+        n = 0
+        for dy in range(-m, m + 1):  # the same cell ranges as _gather
+            iy = cy + dy
+            if iy < 0 or iy >= ny:
+                continue
+            x0 = max(cx - half[dy + m], 0)
+            x1 = min(cx + half[dy + m], nx - 1)
+            if x0 <= x1:
+                n += cell_start[iy * nx + x1 + 1] - cell_start[iy * nx + x0]
+        list_start[q + 1] = list_start[q] + n
+    return list_of, list_cell, list_start
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _fill_cell_lists(list_cell, list_start, cxy, cell_start, slot_j, nx, ny, m, half,
+                     lj, lx, ly):
+    """List q = the _gather output of cell list_cell[q], at list_start[q] in lj/lx/ly."""
+    for q in prange(list_cell.size):
+        a = list_start[q]
+        _gather(list_cell[q], cxy, cell_start, slot_j, nx, ny, m, half, lj[a:], lx[a:], ly[a:])
+    return lj
+
+
+@njit(cache=True)
+def _phase_positions(order, row_phase, n_phases):
+    """Sorted demand positions grouped by the phase of their row, in sorted order within a
+    phase (so a phase still walks cell by cell).  Returns positions and phase starts."""
+    start = np.zeros(n_phases + 1, dtype=np.int64)
+    for p in range(order.size):
+        start[row_phase[order[p]] + 1] += 1
+    for k in range(n_phases):
+        start[k + 1] += start[k]
+    fill = start[:-1].copy()
+    pos = np.empty(order.size, dtype=np.int64)
+    for p in range(order.size):
+        k = row_phase[order[p]]
+        pos[fill[k]] = p
+        fill[k] += 1
+    return pos, start
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _fill_phase(positions, lo, hi, n_chunks, sorted_xy, row_start, order_cell, list_of,
+                list_start, lj, lx, ly, t, indices, distance):
+    """_fill_rows for the sorted positions positions[lo:hi], reading prebuilt cell lists.
+
+    Same candidates in the same order and the same expressions, so the same output."""
+    span = hi - lo
+    for c in prange(n_chunks):
+        current, n = -1, 0
+        js, xs, ys = lj[:0], lx[:0], ly[:0]
+        for q in range(lo + span * c // n_chunks, lo + span * (c + 1) // n_chunks):
+            p = positions[q]
+            if order_cell[p] != current:
+                current = order_cell[p]
+                a = list_start[list_of[current]]
+                n = list_start[list_of[current] + 1] - a
+                # Views from 0: loop indices numba knows are >= 0 (no wraparound checks).
+                js, xs, ys = lj[a:a + n], lx[a:a + n], ly[a:a + n]
+            px = sorted_xy[2 * p]
+            py = sorted_xy[2 * p + 1]
+            row_j = indices[row_start[p]:]  # views again, so every index below is >= 0
+            row_d = distance[row_start[p]:]
+            h = 0
+            for k in range(n):
+                dx = xs[k] - px
+                dy = ys[k] - py
+                if dx * dx + dy * dy <= t:
+                    row_j[h] = js[k]
+                    row_d[h] = pair_distance_nb(dx, dy)
+                    h += 1
+    return indices, distance
+
+
 def _empty(n: int, dtype) -> np.ndarray:
     """Uninitialised 1-D array for the CSR output, pre-faulted where the OS allows.
 
@@ -297,6 +407,106 @@ def _empty(n: int, dtype) -> np.ndarray:
         return np.empty(n, dtype=dtype)
     flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE
     return np.frombuffer(mmap.mmap(-1, nbytes, flags=flags), dtype=dtype)
+
+
+_MADV_POPULATE_WRITE = 23  # Linux >= 5.14
+_PAGE = mmap.PAGESIZE
+_madvise = None
+
+
+def _populate_write_fn():
+    """libc madvise if MADV_POPULATE_WRITE works here (checked once on one page), else None.
+
+    Called through ctypes, which releases the GIL, so a helper thread can fault in pages
+    while a numba kernel (nogil) runs."""
+    global _madvise
+    if _madvise is None:
+        _madvise = False
+        if sys.platform.startswith("linux") and hasattr(mmap, "MADV_NOHUGEPAGE"):
+            try:
+                fn = ctypes.CDLL(None, use_errno=True).madvise
+                fn.argtypes = (ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int)
+                fn.restype = ctypes.c_int
+                probe = np.frombuffer(_mapping(_PAGE), dtype=np.uint8)
+                if fn(probe.ctypes.data, _PAGE, _MADV_POPULATE_WRITE) == 0:
+                    _madvise = fn
+            except (OSError, AttributeError, ValueError):
+                pass
+    return _madvise or None
+
+
+def _mapping(nbytes: int) -> mmap.mmap:
+    """Private anonymous mapping of 4 KiB pages, not yet faulted in (see _empty)."""
+    mem = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    mem.madvise(mmap.MADV_NOHUGEPAGE)
+    return mem
+
+
+def _populate(madvise, arr: np.ndarray, lo: int, hi: int) -> None:
+    """Fault in the pages holding arr[lo:hi] (write access).  Best effort: a page this misses
+    is faulted in by the kernel's first write instead."""
+    first = arr.ctypes.data + lo * arr.itemsize
+    end = arr.ctypes.data + hi * arr.itemsize
+    first -= first % _PAGE
+    if end > first:
+        madvise(first, end - first, _MADV_POPULATE_WRITE)
+
+
+def _fill_phased(madvise, sorted_xy, order, order_cell, row_start, indptr, t, lists):
+    """Output arrays filled phase by phase while a helper thread populates the next phase.
+
+    Phases are slices of rows (the output is row-major, so each is a contiguous slice of
+    indices/distance) of about nnz/_PHASES pairs each."""
+    n_dem, nnz = indptr.size - 1, int(indptr[-1])
+    indices = np.frombuffer(_mapping(nnz * 8), dtype=np.int64)
+    distance = np.frombuffer(_mapping(nnz * 8), dtype=np.float64)
+    n_phases = _PHASES
+    bounds = np.searchsorted(indptr, np.linspace(0, nnz, n_phases + 1), side="left")
+    bounds[0], bounds[-1] = 0, n_dem
+    ready = [threading.Event() for _ in range(n_phases)]
+
+    def populate_ahead() -> None:
+        try:
+            for k in range(n_phases):
+                lo, hi = int(indptr[bounds[k]]), int(indptr[bounds[k + 1]])
+                _populate(madvise, indices, lo, hi)
+                _populate(madvise, distance, lo, hi)
+                ready[k].set()
+        finally:  # never leave the filling thread waiting
+            for event in ready:
+                event.set()
+
+    helper = threading.Thread(target=populate_ahead, name="coverage-populate", daemon=True)
+    helper.start()
+    try:
+        row_phase = np.repeat(np.arange(n_phases, dtype=np.int64), np.diff(bounds))
+        positions, phase_start = _phase_positions(order, row_phase, n_phases)
+        n_chunks = _CHUNKS_PER_THREAD * get_num_threads()
+        for k in range(n_phases):
+            ready[k].wait()
+            _fill_phase(positions, phase_start[k], phase_start[k + 1], n_chunks, sorted_xy,
+                        row_start, order_cell, *lists, t, indices, distance)
+    finally:
+        helper.join()
+    return indices, distance
+
+
+def _cell_lists(order_cell, cand_grid, nnz):
+    """Prebuilt candidate lists of the demand cells, or None when they would take more
+    than _LISTS_MAX_SHARE of the CSR output."""
+    cflat, cell_start, slot_j, nx, ny, m, half = cand_grid
+    ncell_w = (nx + 2 * m) * (ny + 2 * m)
+    list_of, list_cell, list_start = _cell_list_sizes(order_cell, cell_start, nx, ny, m, half,
+                                                      ncell_w)
+    size = int(list_start[-1])
+    if size * 24 > _LISTS_MAX_SHARE * nnz * 16:
+        return None
+    lj = np.empty(size, dtype=np.int64)
+    lx = np.empty(size, dtype=np.float64)
+    ly = np.empty(size, dtype=np.float64)
+    _fill_cell_lists(list_cell, list_start, cflat, cell_start, slot_j, nx, ny, m, half,
+                     lj, lx, ly)
+    return list_of, list_start, lj, lx, ly
 
 
 # --------------------------------------------------------------------------- public API
@@ -326,8 +536,16 @@ def coverage_pairs(demand_xy, candidate_xy, radius: float) -> Pairs:
         _count_rows(sorted_xy, order, *grid, indptr[1:])
         np.cumsum(indptr, out=indptr)
         nnz = int(indptr[-1])
-        indices, distance = _empty(nnz, np.int64), _empty(nnz, np.float64)
-        _fill_rows(sorted_xy, indptr[order], *grid, indices, distance)
+        row_start = indptr[order]
+        big = nnz > 0 and nnz * 16 >= _POPULATE_MIN_BYTES
+        madvise = _populate_write_fn() if big else None
+        lists = _cell_lists(order_cell, grid[2:9], nnz) if madvise else None
+        if lists is not None:
+            indices, distance = _fill_phased(madvise, sorted_xy, order, order_cell, row_start,
+                                             indptr, t, lists)
+        else:
+            indices, distance = _empty(nnz, np.int64), _empty(nnz, np.float64)
+            _fill_rows(sorted_xy, row_start, *grid, indices, distance)
     return Pairs(indptr, indices, distance, n_cand)
 
 
