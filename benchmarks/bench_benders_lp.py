@@ -1,0 +1,57 @@
+"""The Benders master LP of an mclp instance run to convergence (not a test): how tight the LP
+bound is, and how the cutting-plane rounds go.
+
+    .venv/bin/python -m benchmarks.bench_benders_lp INSTANCE_FOLDER [--limit 900]
+
+Prints one line per master LP solve (rows, nonzeros, seconds, simplex iterations, LP value) and
+the final bound. Compare the bound with the best plan `siting solve` finds: their distance is the
+gap at the root that branch and bound has to close.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from siting import benders
+from siting.io.load import load_fast
+from siting.models.fast import build_fast
+from siting.precompute.sites import fast_pairs
+from siting.reduction import reduce_fast
+from siting.solve import SolveOptions, resolve_options
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("instance")
+    parser.add_argument("--limit", type=float, default=900.0, help="seconds for the LP phase")
+    args = parser.parse_args(argv)
+
+    inst = load_fast(args.instance)
+    if inst.params.objective != "mclp":
+        parser.error(f"{args.instance}: objective {inst.params.objective}; the Benders master is for mclp")
+    inst, pairs, _ = reduce_fast(inst, fast_pairs(inst))
+    form = build_fast(inst, pairs)
+    oracle = benders.CoverOracle.build(inst, pairs, benders.spatial_groups(inst, pairs, inst.params.radius))
+    master = benders.Master(form, oracle, resolve_options(SolveOptions(time_limit=args.limit)),
+                            inst.opening_chargers())
+    print(f"master: {master.form.n_cols} columns, {master.form.n_rows} rows before cuts; {oracle.n_groups} regions")
+    start = time.perf_counter()
+    run = master.run
+
+    def logged_run(left: float, gap: float | None) -> None:
+        t = time.perf_counter()
+        run(left, gap)
+        h = master.h
+        print(f"  LP rows {h.getNumRow()} nnz {h.getNumNz()} {time.perf_counter() - t:.1f}s "
+              f"it {h.getInfo().simplex_iteration_count} value {h.getInfo().objective_function_value:.1f} "
+              f"t={time.perf_counter() - start:.0f}", flush=True)
+
+    master.run = logged_run
+    lp = benders._cutting_planes_lp(master, oracle, start, args.limit, lp_share=1.0)
+    print(f"rounds {lp.rounds}, LP bound {lp.bound:.1f}, stopped: {lp.status or 'converged'}, "
+          f"{lp.seconds:.1f} s, cuts {master.n_cuts}")
+
+
+if __name__ == "__main__":
+    main()
