@@ -207,6 +207,9 @@ def markdown(results: dict) -> str:
         s = entry["siting"]
         peers = []
         for peer, p in entry["peers"].items():
+            if str(p.get("status", "")).startswith("skipped"):
+                peers.append(f"{peer}: {p['status']}")
+                continue
             secs = p.get("build", 0) + p.get("solve", 0)
             ratio = secs / s["total"]["median"] if s["total"]["median"] else float("nan")
             peers.append(f"{peer}: {p.get('status')}, {p.get('objective')}, {secs:.2f} s, {ratio:.1f}×")
