@@ -14,7 +14,7 @@ import pytest
 
 from siting.io import report
 from siting.io.report_common import id_labels
-from siting.io.write import Layer, _frame, _lines, write_gpkg
+from siting.io.write import Layer, point_layer, segment_layer, write_gpkg
 
 CRS = "EPSG:28992"
 
@@ -55,7 +55,7 @@ def _assert_same_layer(a: Path, b: Path) -> None:
 @pytest.mark.parametrize("crs", [CRS, None])
 def test_point_layer_as_written_by_pyogrio(tmp_path: Path, n: int, crs: str | None) -> None:
     xy = np.random.default_rng(1).normal(size=(n, 2)) * 1000 + [200_000, 450_000]
-    layer = _frame(_table(n), xy, crs)
+    layer = point_layer(_table(n), xy, crs)
     assert isinstance(layer, Layer) and len(layer) == n
     _assert_same_layer(*_write_both(tmp_path, layer, crs))
 
@@ -63,13 +63,13 @@ def test_point_layer_as_written_by_pyogrio(tmp_path: Path, n: int, crs: str | No
 @pytest.mark.parametrize("n", [0, 5, 300])
 def test_line_layer_as_written_by_pyogrio(tmp_path: Path, n: int) -> None:
     rng = np.random.default_rng(2)
-    layer = _lines(_table(n), rng.random((n, 2)) * 5000, rng.random((n, 2)) * 5000, CRS)
+    layer = segment_layer(_table(n), rng.random((n, 2)) * 5000, rng.random((n, 2)) * 5000, CRS)
     assert isinstance(layer, Layer)
     _assert_same_layer(*_write_both(tmp_path, layer, CRS))
 
 
 def test_layers_without_coordinates_have_no_geometry(tmp_path: Path) -> None:
-    points, lines = _frame(_table(4), None, CRS), _lines(_table(4), None, None, CRS)
+    points, lines = point_layer(_table(4), None, CRS), segment_layer(_table(4), None, None, CRS)
     write_gpkg(tmp_path / "x.gpkg", {"points": points, "lines": lines}, CRS)
     for name in ("points", "lines"):
         back = pyogrio.read_dataframe(tmp_path / "x.gpkg", layer=name)

@@ -12,7 +12,7 @@ from siting.io.report_common import (PLAN_ROWS, draw_substations, grid_use_layer
                                      map_figure, problem_lines, site_plan, size_row, source_geometries,
                                      summary_base, time_row, write_run)
 from siting.io.summary_text import finish_map, headline
-from siting.io.write import _frame, _lines
+from siting.io.write import point_layer, segment_layer
 from siting.models.fast import objective_kind
 from siting.verify import grid_allowed_kw, grid_load_kw
 
@@ -103,7 +103,8 @@ def result_layers(run: FastRun) -> dict:
     crs = inst.crs
     sites = _sites_table(run)
     keep = sites["status"] != "closed"
-    layers = {"sites": _frame(sites[keep].reset_index(drop=True), inst.site_xy[keep.to_numpy()] if inst.site_xy is not None else None, crs)}
+    site_xy = inst.site_xy[keep.to_numpy()] if inst.site_xy is not None else None
+    layers = {"sites": point_layer(sites[keep].reset_index(drop=True), site_xy, crs)}
 
     rows = np.repeat(np.arange(pairs.n_demand), np.diff(pairs.indptr))
     if sol.assignment is not None:
@@ -116,14 +117,15 @@ def result_layers(run: FastRun) -> dict:
     assign = pd.DataFrame({"demand_id": inst.demand_ids[i].astype(str), "site_id": inst.site_ids[j].astype(str),
                            "share": share, "weight": inst.weight[i] * share, "distance": pairs.distance[k]})
     has_xy = inst.demand_xy is not None and inst.site_xy is not None
-    layers["assignments"] = _lines(assign, inst.demand_xy[i] if has_xy else None, inst.site_xy[j] if has_xy else None, crs)
+    layers["assignments"] = segment_layer(assign, inst.demand_xy[i] if has_xy else None,
+                                          inst.site_xy[j] if has_xy else None, crs)
 
     near = np.bincount(rows, weights=sol.open[pairs.indices].astype(float), minlength=pairs.n_demand) > 0
     demand = pd.DataFrame({"id": inst.demand_ids.astype(str), "weight": inst.weight, "covered": near,
                            "reachable": np.diff(pairs.indptr) > 0})
     if sol.assignment is not None:
         demand["served_share"] = np.bincount(rows, weights=sol.assignment, minlength=pairs.n_demand)
-    layers["demand"] = _frame(demand, inst.demand_xy, crs)
+    layers["demand"] = point_layer(demand, inst.demand_xy, crs)
 
     if inst.grid is not None:
         layers["grid_use"] = grid_use_layer(inst, sol, grid_load_kw(inst, sol), grid_allowed_kw(inst, sol), crs)

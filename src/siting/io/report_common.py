@@ -17,7 +17,7 @@ import pandas as pd
 from siting import __version__
 from siting.io.load import instance_hash
 from siting.io.summary_text import number
-from siting.io.write import _frame, write_result_folder
+from siting.io.write import point_layer, write_result_folder
 
 
 # -- summary.json ---------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def site_plan(inst, sol) -> dict[str, np.ndarray]:
 def grid_use_layer(inst, sol, load: np.ndarray, allowed: np.ndarray, crs: str | None):
     """The grid_use layer: per grid area its headroom, the new load, upgrades and the sites in it."""
     g = inst.grid
-    return _frame(pd.DataFrame({
+    return point_layer(pd.DataFrame({
         "id": g.ids.astype(str), "available_kw": g.available_kw, "new_load_kw": load,
         "upgrade_bought": sol.upgrades, "allowed_kw": allowed,
         "sites": np.bincount(inst.grid_of_site[inst.grid_of_site >= 0], minlength=g.size),

@@ -17,7 +17,7 @@ from siting.io.report_common import (PLAN_ROWS, draw_substations, grid_use_layer
                                      map_figure, problem_lines, site_plan, size_row, summary_base, time_row,
                                      write_run)
 from siting.io.summary_text import finish_map, headline, number
-from siting.io.write import _frame, write_atomic
+from siting.io.write import point_layer, write_atomic
 from siting.models.corridor import objective_kind
 from siting.verify_corridor import afir_gaps, od_length, refuelled_ods
 
@@ -161,9 +161,10 @@ def result_layers(run: CorridorRun) -> dict:
     crs = inst.crs
     sites = _sites_table(run)
     keep = (sites["status"] != "closed").to_numpy()
-    layers = {"sites": _frame(sites[keep].reset_index(drop=True), inst.site_xy[keep] if inst.site_xy is not None else None, crs)}
+    site_xy = inst.site_xy[keep] if inst.site_xy is not None else None
+    layers = {"sites": point_layer(sites[keep].reset_index(drop=True), site_xy, crs)}
     flows = _flow_table(run)
-    layers["flows"] = _frame(flows, None, crs)
+    layers["flows"] = point_layer(flows, None, crs)
     net = inst.network
     if net.node_xy is not None:
         import geopandas as gpd

@@ -14,7 +14,7 @@ import pandas as pd
 from siting.api_park import ParkRun
 from siting.io.report_common import id_labels, map_figure, pyplot, source_geometries, summary_base, write_run
 from siting.io.summary_text import finish_map
-from siting.io.write import _frame, _lines
+from siting.io.write import point_layer, segment_layer
 from siting.verify_park import connection_kw, grid_load_kw, square_load_kw
 
 MAX_LISTED = 40
@@ -261,17 +261,17 @@ def summary_markdown(summary: dict, run: ParkRun) -> str:
 def result_layers(run: ParkRun) -> dict:
     inst, sol = run.instance, run.solution
     crs = inst.crs
-    layers = {"squares": _frame(squares_table(run), inst.square_xy, crs),
-              "companies": _frame(companies_table(run), inst.company_xy, crs)}
+    layers = {"squares": point_layer(squares_table(run), inst.square_xy, crs),
+              "companies": point_layer(companies_table(run), inst.company_xy, crs)}
     q = np.flatnonzero(sol.assign[inst.pair_company, inst.pair_square] > 1e-6)
     k, s = inst.pair_company[q], inst.pair_square[q]
     assign = pd.DataFrame({"company_id": inst.company_ids[k].astype(str), "square_id": inst.square_ids[s].astype(str),
                            "share": sol.assign[k, s], "distance": inst.pair_distance[q], "annual_cost": inst.pair_cost[q]})
     has_xy = inst.company_xy is not None and inst.square_xy is not None
-    layers["assignments"] = _lines(assign, inst.company_xy[k] if has_xy else None, inst.square_xy[s] if has_xy else None,
-                                   crs)
+    layers["assignments"] = segment_layer(assign, inst.company_xy[k] if has_xy else None,
+                                          inst.square_xy[s] if has_xy else None, crs)
     if inst.grid is not None:
-        layers["grid_use"] = _frame(grid_table(run), None, crs)
+        layers["grid_use"] = point_layer(grid_table(run), None, crs)
     return layers
 
 

@@ -111,7 +111,7 @@ class Layer:
         return rec
 
 
-def _frame(df: pd.DataFrame, xy: np.ndarray | None, crs: str | None):
+def point_layer(df: pd.DataFrame, xy: np.ndarray | None, crs: str | None):
     """A point layer (a Layer), or a GeoDataFrame without geometry when xy is None."""
     import geopandas as gpd
 
@@ -120,7 +120,7 @@ def _frame(df: pd.DataFrame, xy: np.ndarray | None, crs: str | None):
     return Layer(df, np.asarray(xy, dtype=float).reshape(len(df), 2), crs)
 
 
-def _lines(df: pd.DataFrame, start: np.ndarray | None, end: np.ndarray | None, crs: str | None):
+def segment_layer(df: pd.DataFrame, start: np.ndarray | None, end: np.ndarray | None, crs: str | None):
     """A layer of straight segments start -> end (a Layer), or without geometry when either is None."""
     import geopandas as gpd
 
