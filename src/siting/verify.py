@@ -22,6 +22,8 @@ class Certificate:
     objective: float
     kpis: dict
     violations: list[str] = field(default_factory=list)
+    # arrays the checker computed that the result writers reuse (not written to summary.json)
+    details: dict = field(default_factory=dict)
 
     @property
     def feasible(self) -> bool:

@@ -65,21 +65,8 @@ def simulate_paths(paths: Paths, open_node: np.ndarray, r: float) -> np.ndarray:
     return out
 
 
-_RECENT: list[tuple[Paths, float, bytes, np.ndarray]] = []  # the simulation is slow: the report asks 6 times
-
-
 def refuelled_ods(inst: CorridorInstance, paths: Paths, open_sites: np.ndarray) -> np.ndarray:
     """bool per OD flow: some path of the flow completes its round trip with these open sites."""
-    key = np.asarray(open_sites, bool).tobytes() + np.asarray(inst.site_node).tobytes()  # sites may differ per scenario
-    for seen_paths, seen_range, seen_key, seen in _RECENT:
-        if seen_paths is paths and seen_range == inst.vehicle_range and seen_key == key:
-            return seen.copy()
-    out = _refuelled_ods(inst, paths, open_sites)
-    _RECENT[:] = [*_RECENT[-3:], (paths, inst.vehicle_range, key, out.copy())]
-    return out
-
-
-def _refuelled_ods(inst: CorridorInstance, paths: Paths, open_sites: np.ndarray) -> np.ndarray:
     open_node = np.zeros(inst.network.n_nodes, bool)
     open_node[inst.site_node[np.asarray(open_sites, bool)]] = True
     per_path = simulate_paths(paths, open_node[None, :], inst.vehicle_range)[0]
@@ -214,7 +201,7 @@ def verify_corridor(inst: CorridorInstance, paths: Paths, sol) -> Certificate:
         worst = max(core, key=lambda g: (g["without_pool_km"], g["longest_gap_km"]))
         kpis["afir_core_longest_gap_km"] = max(worst["longest_gap_km"], worst["without_pool_km"])
         kpis["afir_core_road"] = worst["road"]
-    return Certificate(objective=objective, kpis=kpis, violations=v)
+    return Certificate(objective=objective, kpis=kpis, violations=v, details={"refuelled": refuellable})
 
 
 AFIR_LIMIT = {"core": 60.0, "comprehensive": 100.0}  # km between HDV pools, 2030 [sourced, secondary]

@@ -39,10 +39,17 @@ def summary_dict(run: CorridorRun) -> dict:
         verified_method="round-trip simulation")
 
 
+def _refuelled(run: CorridorRun) -> np.ndarray:
+    """bool per OD flow: its round trip completes with the plan's stations (the checker's array;
+    the simulation is the slowest part of writing a large corridor result)."""
+    found = run.certificate.details.get("refuelled") if run.certificate is not None else None
+    return found if found is not None else refuelled_ods(run.instance, run.paths, run.solution.open)
+
+
 def _flow_table(run: CorridorRun) -> pd.DataFrame:
     inst = run.instance
     length = od_length(inst, run.paths)
-    refuelled = refuelled_ods(inst, run.paths, run.solution.open) if run.solution is not None else np.zeros(inst.n_od, bool)
+    refuelled = _refuelled(run) if run.solution is not None else np.zeros(inst.n_od, bool)
     return pd.DataFrame({
         "od": inst.od_ids.astype(str),
         "origin": inst.network.node_ids[inst.od_origin].astype(str),
@@ -79,7 +86,7 @@ def _sites_table(run: CorridorRun) -> pd.DataFrame:
         "cost": plan["cost"],
     })
     flow_through = np.zeros(inst.n_sites)
-    refuelled = refuelled_ods(inst, run.paths, sol.open)
+    refuelled = _refuelled(run)
     node_flow = np.zeros(inst.network.n_nodes)
     for q in range(run.paths.n_paths):
         od = run.paths.od[q]
