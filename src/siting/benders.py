@@ -34,8 +34,8 @@ from siting.instance import FastInstance
 from siting.models.emit import to_highspy
 from siting.models.formulation import Formulation
 from siting.precompute import Pairs
-from siting.solve import (SolveOptions, SolveResult, _consistent, _highs_status, _run_interruptible,
-                          relative_gap, resolve_options, stop_on_signals)
+from siting.solve import (SolveOptions, SolveResult, answer_matches_objective, highs_status, relative_gap,
+                          resolve_options, run_interruptible, stop_on_signals)
 
 _TOL = 1e-7  # relative: a cut is violated when theta exceeds the cover by more than this
 
@@ -187,7 +187,7 @@ class Master:
         h.setOptionValue("random_seed", int(o.seed or 0))
         for key, value in o.highs.items():
             h.setOptionValue(key, value)
-        _run_interruptible(h)
+        run_interruptible(h)
 
     def solution(self) -> np.ndarray | None:
         solution = self.h.getSolution()
@@ -277,7 +277,7 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
             upper = min(upper, lp.bound)
         else:
             status = "interrupted" if stop["signal"] else lp.status
-            message, upper, rounds = f"stopped while solving the master LP ({lp.highs_status})", lp.bound, 0
+            message, upper, rounds = f"stopped while solving the master LP ({lp.solver_message})", lp.bound, 0
     seconds = time.perf_counter() - start
     objective = best.value if best.x is not None else None
     solver = {"name": "highs", "version": master.h.version(), "interface": "highspy, Benders decomposition",
@@ -305,7 +305,7 @@ def _branch_and_check(master: Master, oracle: CoverOracle, best: Incumbent, opti
             master.start_from(best.x, oracle)
         master.found.clear()
         master.run(limit - (time.perf_counter() - start), options.gap)
-        if best.x is not None and not _consistent(master.h, master.form):
+        if best.x is not None and not answer_matches_objective(master.h, master.form):
             # the HiGHS 1.16 MIP-start defect (solve.py): trust neither answer nor bound, re-solve without it
             master.h.clearSolver()
             master.found.clear()
@@ -313,7 +313,7 @@ def _branch_and_check(master: Master, oracle: CoverOracle, best: Incumbent, opti
             master.restarts += 1
         rounds += 1
         h = master.h
-        status = "interrupted" if stop["signal"] else _highs_status(h.getModelStatus(), True)
+        status = "interrupted" if stop["signal"] else highs_status(h.getModelStatus(), True)
         bound = float(h.getInfo().mip_dual_bound)
         upper = min(upper, bound) if np.isfinite(bound) else upper  # the master relaxes the problem
         final = master.solution()
@@ -346,7 +346,7 @@ class LpPhase:
     status: str | None  # None when it converged; else why it stopped
     x: np.ndarray | None
     seconds: float
-    highs_status: str = ""
+    solver_message: str = ""  # HiGHS's model status in words, when the phase stopped early
 
 
 def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: float,
@@ -358,7 +358,7 @@ def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit:
     core, bound, last = None, np.inf, None
     for round_ in range(1, max_rounds + 1):
         master.run(limit - (time.perf_counter() - start), None)
-        status = _highs_status(master.h.getModelStatus(), True)
+        status = highs_status(master.h.getModelStatus(), True)
         xm = master.solution()
         if status in ("time_limit", "interrupted", "infeasible"):
             return LpPhase(round_, bound, status, None, time.perf_counter() - start,

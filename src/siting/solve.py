@@ -93,7 +93,7 @@ def solve(form: Formulation, options: SolveOptions = SolveOptions(), warm_start:
 
 
 # -- HiGHS, direct --------------------------------------------------------------------------------
-def _highs_status(model_status, has_solution: bool) -> Status:
+def highs_status(model_status, has_solution: bool) -> Status:
     import highspy
 
     ms = highspy.HighsModelStatus
@@ -122,7 +122,7 @@ def _run_highs(form: Formulation, options: SolveOptions, warm_start: np.ndarray 
         h.setOptionValue(key, value)
     if warm_start is not None:
         h.setSolution(len(warm_start), np.arange(len(warm_start), dtype=np.int32), warm_start.astype(np.float64))
-    _run_interruptible(h)
+    run_interruptible(h)
     return h
 
 
@@ -142,7 +142,7 @@ def stop_on_signals(on_stop):
             signal.signal(sig, handler)
 
 
-def _run_interruptible(h) -> None:
+def run_interruptible(h) -> None:
     """Run HiGHS in its worker thread; Ctrl-C (SIGINT) or SIGTERM stop it cleanly through its
     interrupt callback, so the incumbent is kept and reported with status `interrupted`."""
     if threading.current_thread() is not threading.main_thread():
@@ -160,7 +160,7 @@ def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarr
     warm = warm_start if options.warm_start else None
     h = _run_highs(form, options, warm)
     note = ""
-    if warm is not None and not _consistent(h, form):
+    if warm is not None and not answer_matches_objective(h, form):
         # HiGHS 1.16 can return the MIP start as its solution while reporting another objective
         # (seen on 3 of 240 small seeded instances; never without a start): trust neither, re-solve.
         h = _run_highs(form, options, None)
@@ -168,7 +168,8 @@ def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarr
     return _highs_result(h, form, options, time.perf_counter() - start, note)
 
 
-def _consistent(h, form: Formulation) -> bool:
+def answer_matches_objective(h, form: Formulation) -> bool:
+    """HiGHS's solution gives the objective value it reports (see the MIP-start note above)."""
     info = h.getInfo()
     if info.primal_solution_status != 2:
         return True
@@ -181,7 +182,7 @@ def _highs_result(h, form: Formulation, options: SolveOptions, seconds: float, n
     info = h.getInfo()
     model_status = h.getModelStatus()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    status = _highs_status(model_status, has_solution)
+    status = highs_status(model_status, has_solution)
     x = np.array(h.getSolution().col_value) if has_solution else None
     objective = float(info.objective_function_value) if has_solution else None
     is_mip = any(v.domain != "continuous" for v in form.vars.values())
