@@ -27,10 +27,9 @@ class PlanState:
         self.headroom = np.maximum(inst.grid.available_kw, 0.0) if inst.grid is not None else None
         self.spent = 0.0
         self.n_new = 0
-        nmin = max(p.min_chargers, 0)
-        land_room = np.floor((inst.land_m2 - p.site_m2) / p.m2_per_charger) if p.m2_per_charger > 0 else np.full(inst.n_sites, np.inf)
-        self.open_chargers = np.where(inst.is_existing, 0, nmin)
-        self.openable = (~inst.is_existing) & (land_room >= nmin) & (inst.max_chargers >= nmin) & (inst.land_m2 >= p.site_m2)
+        opening = inst.opening_chargers()  # nmin where a new site fits it, -1 where it cannot open
+        self.openable = (~inst.is_existing) & (opening >= 0)
+        self.open_chargers = np.where(self.openable, opening, np.where(inst.is_existing, 0, max(p.min_chargers, 0)))
 
     def open_cost(self, j: np.ndarray | int):
         inst = self.inst
