@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from siting import benders
-from siting.io.load import load_fast
-from siting.models.fast import build_fast
-from siting.precompute.sites import fast_pairs
-from siting.reduction import reduce_fast
-from siting.solve import SolveOptions, resolve_options
+from siting.fast import benders
+from siting.fast.load import load_fast
+from siting.fast.model import build_fast
+from siting.fast.pairs import fast_pairs
+from siting.fast.reduction import reduce_fast
+from siting.options import SolveOptions
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     inst, pairs, _ = reduce_fast(inst, fast_pairs(inst))
     form = build_fast(inst, pairs)
     oracle = benders.CoverOracle.build(inst, pairs, benders.spatial_groups(inst, pairs, inst.params.radius))
-    master = benders.Master(form, oracle, resolve_options(SolveOptions(time_limit=args.limit)),
+    master = benders.Master(form, oracle, SolveOptions(time_limit=args.limit),
                             inst.opening_chargers())
     print(f"master: {master.form.n_cols} columns, {master.form.n_rows} rows before cuts; {oracle.n_groups} regions")
     start = time.perf_counter()

@@ -28,12 +28,12 @@ def main() -> None:
     ap.add_argument("--skip-pyomo", action="store_true")
     args = ap.parse_args()
 
-    from siting.reduction import reduce_fast
-    from siting.generate import FastSize, generate_fast
-    from siting.io.load import load_fast
-    from siting.models.emit import to_highspy
-    from siting.models.fast import build_fast
-    from siting.precompute.sites import fast_pairs
+    from siting.fast.generate import FastSize, generate_fast
+    from siting.fast.load import load_fast
+    from siting.fast.model import build_fast
+    from siting.fast.pairs import fast_pairs
+    from siting.fast.reduction import reduce_fast
+    from siting.formulation.emit import to_highspy
 
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work) / "inst"

@@ -39,8 +39,8 @@ def _warm_worker() -> None:
     import matplotlib.pyplot as plt
     import pyogrio  # noqa: F401
 
-    import siting.api  # noqa: F401
-    import siting.io.report  # noqa: F401
+    import siting.fast.api  # noqa: F401
+    import siting.fast.report  # noqa: F401
 
     fig = plt.figure()
     plt.close(fig)
@@ -74,7 +74,7 @@ def measure(sweep_file: Path, workers: int, out: Path) -> dict:
 
 
 def main() -> None:
-    from siting.generate import FastSize, generate_fast
+    from siting.fast.generate import FastSize, generate_fast
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--demand", type=int, default=20_000)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.instance import FastInstance
+from siting.fast.instance import FastInstance
 from siting.precompute import Pairs
 
 
@@ -169,7 +169,7 @@ def spopt_frlm(folder: Path, time_limit: float, solver: str = "cbc") -> dict:
     import scipy.sparse as sp
     from spopt.locate import FRLM
 
-    from siting.io.load_corridor import load_corridor
+    from siting.corridor.load import load_corridor
 
     inst = load_corridor(folder)
     reason = _not_plain_frlm(inst)

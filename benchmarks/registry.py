@@ -33,7 +33,7 @@ SYNTHETIC = {  # size -> (demand points drawn, candidates, p)
 
 
 def synthetic_mclp(work: Path, size: str) -> Path:
-    from siting.generate import FastSize, generate_fast
+    from siting.fast.generate import FastSize, generate_fast
 
     demand, candidates, p = SYNTHETIC[size]
     out = work / f"fast-mclp-{size}"
@@ -68,7 +68,7 @@ def committed(name: str) -> Callable[[Path, str], Path]:
 def generated_corridor(name: str, **size) -> Callable[[Path, str], Path]:
     """`siting generate corridor` with these sizes, seed 1."""
     def build(work: Path, _: str) -> Path:
-        from siting.generate_corridor import CorridorSize, generate_corridor
+        from siting.corridor.generate import CorridorSize, generate_corridor
 
         out = work / name
         if not (out / "instance.toml").exists():
@@ -81,7 +81,7 @@ def generated_corridor(name: str, **size) -> Callable[[Path, str], Path]:
 def generated_park(name: str, **size) -> Callable[[Path, str], Path]:
     """`siting generate park` with these sizes, seed 1."""
     def build(work: Path, _: str) -> Path:
-        from siting.generate_park import ParkSize, generate_park
+        from siting.park.generate import ParkSize, generate_park
 
         out = work / name
         if not (out / "instance.toml").exists():

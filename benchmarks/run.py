@@ -75,10 +75,10 @@ def _outcome(runs: list, peak: float) -> dict:
 
 def measure_siting(folder: Path, repeat: int, time_limit: float, method: str | None = None,
                    overrides: tuple[str, ...] = ()) -> dict:
-    from siting.api import solve_fast
-    from siting.io.load import load_fast
-    from siting.models.emit import to_highspy
-    from siting.solve import SolveOptions
+    from siting.fast.api import solve_fast
+    from siting.fast.load import load_fast
+    from siting.formulation.emit import to_highspy
+    from siting.options import SolveOptions
 
     options = SolveOptions(profile="default", time_limit=time_limit, method=method)
     runs, peak = _timed_runs(lambda: load_fast(folder, list(overrides)), lambda inst: solve_fast(inst, options),
@@ -102,10 +102,10 @@ def measure_siting(folder: Path, repeat: int, time_limit: float, method: str | N
 def measure_model(folder: Path, repeat: int, time_limit: float, method: str | None = None,
                   overrides: tuple[str, ...] = ()) -> dict:
     """A corridor or park case: the model's own load and solve (siting.registry), phase by phase."""
-    from siting.registry import model_api, model_of
-    from siting.solve import SolveOptions
+    from siting.options import SolveOptions
+    from siting.registry import model_of, model_spec
 
-    api = model_api(model_of(folder))
+    api = model_spec(model_of(folder))
     options = SolveOptions(profile="default", time_limit=time_limit, method=method)
     runs, peak = _timed_runs(lambda: api.load(folder, list(overrides)), lambda inst: api.solve(inst, options), repeat)
     out = _outcome(runs, peak)
@@ -137,8 +137,8 @@ def _size_text(size: dict) -> str:
 
 def measure_peer(name: str, folder: Path, time_limit: float) -> dict:
     from benchmarks import peers
-    from siting.io.load import load_fast
-    from siting.precompute.sites import fast_pairs
+    from siting.fast.load import load_fast
+    from siting.fast.pairs import fast_pairs
 
     corridor = {"spopt-frlm": peers.spopt_frlm, "spopt-frlm-highs": lambda *a: peers.spopt_frlm(*a, solver="highs")}
     if name in corridor:  # corridor peers read the folder themselves (and report `skipped` where they cannot run)

@@ -1037,8 +1037,9 @@ def check_instance(out: Path) -> dict[str, gpd.GeoDataFrame]:
     cfg = tomllib.loads((out / "instance.toml").read_text(encoding="utf-8"))
     try:  # the engine's own schema, when the package is importable
         from siting.config import parse_config
+        from siting.fast.params import FastConfig
 
-        parse_config(cfg)
+        parse_config(cfg, FastConfig)
     except ImportError:
         pass
     names = [n for n, _ in pyogrio.list_layers(out / "data.gpkg")]

@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 import tomli_w
 
-from siting.synthetic_park import TRUCK_KW, VAN_KW, random_companies
+from siting.park.synthetic import TRUCK_KW, VAN_KW, random_companies
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "instances" / "rijssen-holten-park"

@@ -1,20 +1,20 @@
-"""Benders decomposition of the mclp (siting.benders): valid cuts, the same optimum as the compact
+"""Benders decomposition of the mclp (siting.fast.benders): valid cuts, the same optimum as the compact
 model, honest status at a time limit, and clear errors where it does not apply."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from siting.api import solve_fast
-from siting.reduction import reduce_fast
-from siting.benders import CoverOracle, solve_mclp_benders, spatial_groups
-from siting.errors import SitingError
-from siting.models.fast import build_fast
-from siting.models.formulation import Formulation
-from siting.precompute.sites import fast_pairs
-from siting.solve import SolveOptions
 from tests.test_fast_model import random_instance
+
+from siting.errors import SitingError
+from siting.fast.api import solve_fast
+from siting.fast.benders import CoverOracle, solve_mclp_benders, spatial_groups
+from siting.fast.model import build_fast
+from siting.fast.pairs import fast_pairs
+from siting.fast.reduction import reduce_fast
+from siting.formulation import Formulation
+from siting.options import SolveOptions
 
 pytestmark = pytest.mark.solver
 
@@ -62,7 +62,7 @@ def test_the_pipeline_uses_benders_for_mclp_and_verifies_it() -> None:
 
 
 def test_time_limit_keeps_the_warm_start_and_a_bound(tmp_path) -> None:
-    from siting.generate import FastSize, generate_fast
+    from siting.fast.generate import FastSize, generate_fast
 
     generate_fast(FastSize(demand=20_000, candidates=400, grid_areas=8, p=15), seed=3, out=tmp_path / "inst")
     run = solve_fast(tmp_path / "inst", SolveOptions(time_limit=0.01, method="benders"))
@@ -116,7 +116,7 @@ def test_chargers_are_projected_out_when_only_their_own_rows_use_them(seed: int)
     sites that cannot open (nmax < nmin, too little land) are closed, and the answer is the same."""
     from dataclasses import replace
 
-    from siting.benders import Master, chargers_projectable
+    from siting.fast.benders import Master, chargers_projectable
 
     inst = random_instance(seed + 80, objective="mclp", p=2 + seed % 3, min_chargers=2, kw_per_charger=0.0)
     inst = replace(inst, max_chargers=np.where(np.arange(inst.n_sites) % 4 == 1, 1, inst.max_chargers))

@@ -2,7 +2,7 @@
 
 No published result table was found (instances/reference/frlm25/SOURCES.md), so the reference
 is an independent brute force: every set of p stations (all C(25, p) of them) is checked by
-simulating every OD pair's round trip (siting.verify_corridor.simulate_paths, which knows
+simulating every OD pair's round trip (siting.corridor.verify.simulate_paths, which knows
 nothing of the arc-cover sets or the MILP), and the best refuelled flow must equal the MILP's
 proven optimum, for ranges 6, 8, 12, 16, 20 (network length units) and p = 1, 2, 3 (p = 4 is
 marked slow). `BRUTE_FORCE` records the brute-force optima computed this way, so a change in
@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from siting.api_corridor import precompute_corridor, solve_corridor
+from siting.corridor.api import precompute_corridor, solve_corridor
+from siting.corridor.load import load_corridor
+from siting.corridor.verify import simulate_paths
 from siting.importers import convert
-from siting.io.load_corridor import load_corridor
-from siting.solve import SolveOptions
-from siting.verify_corridor import simulate_paths
+from siting.options import SolveOptions
 
 pytestmark = pytest.mark.solver
 

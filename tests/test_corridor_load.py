@@ -19,8 +19,8 @@ import tomli_w
 from click.testing import CliRunner
 
 from siting.cli.main import cli
+from siting.corridor.load import load_corridor
 from siting.errors import InstanceError
-from siting.io.load_corridor import load_corridor
 
 CRS = "EPSG:28992"
 X0, Y0 = 200_000.0, 450_000.0
@@ -166,7 +166,7 @@ def test_cli_validate_solve_and_bad_exit_code(tmp_path, chain):
 
 
 def test_afir_gaps_on_the_chain(chain):
-    from siting.verify_corridor import afir_gaps
+    from siting.corridor.verify import afir_gaps
 
     inst = load_corridor(chain)
     only_b = {g["road"]: g for g in afir_gaps(inst, inst.is_existing)}
@@ -179,7 +179,7 @@ def test_afir_gaps_on_the_chain(chain):
 
 
 def test_scenarios_and_compare(tmp_path, chain):
-    from siting.scenario import apply_scenario, load_scenario
+    from siting.corridor.scenario import apply_scenario, load_scenario
 
     a = tmp_path / "a.toml"
     a.write_text('name = "C fixed"\n[set]\n"corridor.p" = 1\n[sites]\nopen = ["cC"]\n')
@@ -224,8 +224,8 @@ def test_afir_spacing_constraint_opens_pools_along_the_core_road(tmp_path):
 
     folder = write_instance(tmp_path / "afir", edit=longer,
                             toml=lambda c: c["corridor"].update(afir_spacing=True, range=500.0))
-    from siting.api_corridor import solve_corridor
-    from siting.solve import SolveOptions
+    from siting.corridor.api import solve_corridor
+    from siting.options import SolveOptions
 
     inst = load_corridor(folder)
     run = solve_corridor(inst, SolveOptions(profile="exact"))

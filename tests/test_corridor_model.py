@@ -1,5 +1,5 @@
 """The corridor model on small seeded random road networks: every variant solved exactly and
-checked by the round-trip simulation (siting.verify_corridor), plus metamorphic properties.
+checked by the round-trip simulation (siting.corridor.verify), plus metamorphic properties.
 
 Networks are 5 x 5 grids with integer edge lengths 2..6; 25 OD flows; 10 new candidates (two
 may share a node) and 2 existing stations; two grid areas (one with negative headroom and an
@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from siting.api_corridor import CorridorRun, precompute_corridor, solve_corridor
-from siting.corridor_config import CorridorParams
-from siting.instance_corridor import CorridorInstance, RoadNetwork
-from siting.models.corridor import build_corridor
-from siting.models.emit import to_pyomo
+from siting.corridor.api import CorridorRun, precompute_corridor, solve_corridor
+from siting.corridor.instance import CorridorInstance, RoadNetwork
+from siting.corridor.model import build_corridor
+from siting.corridor.params import CorridorParams
+from siting.formulation.emit import to_pyomo
+from siting.options import SolveOptions
 from siting.resources import GridAreas
-from siting.solve import SolveOptions
 
 pytestmark = pytest.mark.solver
 

@@ -1,5 +1,5 @@
 """Arc-cover sets K_{q,a}: the numba kernel against its plain-Python reference, and the arc cover
-against the round-trip simulation of siting.verify_corridor (hypothesis, derandomised).
+against the round-trip simulation of siting.corridor.verify (hypothesis, derandomised).
 
 Lengths are drawn from small integers and from floats; with integers, distances exactly equal to
 the range or to half of it happen often, which exercises the boundary convention
@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from siting.corridor.verify import simulate_paths, simulate_round_trip
 from siting.precompute.paths import (
     KIND_STATION,
     Paths,
@@ -23,7 +24,6 @@ from siting.precompute.paths import (
     k_shortest_paths,
     shortest_paths,
 )
-from siting.verify_corridor import simulate_paths, simulate_round_trip
 
 HYP = settings(derandomize=True, deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,14 +1,13 @@
-"""Corridor infeasibility screen (siting.screens_corridor): a required share of the trucks that the
+"""Corridor infeasibility screen (siting.corridor.screens): a required share of the trucks that the
 range cannot reach is explained by the flows out of range and their longest gap."""
 
 from __future__ import annotations
 
 import pytest
 
-from siting.api_corridor import solve_corridor
-from siting.io.load_corridor import load_corridor
-from siting.solve import SolveOptions
-
+from siting.corridor.api import solve_corridor
+from siting.corridor.load import load_corridor
+from siting.options import SolveOptions
 from test_corridor_load import write_instance
 
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import siting.models.fast
-from siting.api import solve_fast
-from siting.io.load import load_fast
-from siting.solve import SolveOptions
+import siting.fast.model
+from siting.fast.api import solve_fast
+from siting.fast.load import load_fast
+from siting.options import SolveOptions
 
 NAL_OOST = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-fast"
 
 
 def test_builder_docstring_example_runs():
-    result = doctest.testmod(siting.models.fast)
+    result = doctest.testmod(siting.fast.model)
     assert result.attempted > 0 and result.failed == 0
 
 

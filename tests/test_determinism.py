@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from siting.api import solve_fast
-from siting.io.report import write_results
-from siting.solve import SolveOptions
+from siting.fast.api import solve_fast
+from siting.fast.report import write_results
+from siting.options import SolveOptions
 
 NAL_OOST = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-fast"
 VOLATILE = {"times", "seconds"}
@@ -41,9 +41,9 @@ def test_same_input_same_summary_and_sites(tmp_path, objective):
 
 def _solve_three_times(tmp_path: Path, model: str, folder: Path, open_sites) -> tuple[list[dict], list[list[str]]]:
     """Solve with threads 1, 1, 2 (seed 7); the stable part of each summary and the open sites."""
-    from siting.registry import model_api
+    from siting.registry import model_spec
 
-    api = model_api(model)
+    api = model_spec(model)
     summaries, sites = [], []
     for k, threads in enumerate([1, 1, 2]):
         run = api.solve(api.load(folder, []), SolveOptions(threads=threads, seed=7, profile="exact"))
@@ -75,7 +75,7 @@ def test_corridor_same_input_same_summary_and_sites(tmp_path):
 @pytest.mark.solver
 @pytest.mark.parametrize("seed", [1, 4])
 def test_park_same_input_same_summary_and_sites(tmp_path, seed):
-    from siting.synthetic_park import small_park, write_park_folder
+    from siting.park.synthetic import small_park, write_park_folder
 
     folder = write_park_folder(tmp_path / f"park-{seed}", *small_park(seed))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from siting.api import solve_fast
 from siting.diagnose import elastic_conflicts, with_elastic_family
-from siting.models.formulation import Formulation
-from siting.solve import SolveOptions
+from siting.fast.api import solve_fast
+from siting.formulation import Formulation
+from siting.options import SolveOptions
 
 EXACT = SolveOptions(profile="exact")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from siting.api import solve_fast
-from siting.config import FastParams
-from siting.instance import FastInstance
+from siting.fast.api import solve_fast
+from siting.fast.dominance import dominated_candidates
+from siting.fast.instance import FastInstance
+from siting.fast.pairs import fast_pairs
+from siting.fast.params import FastParams
+from siting.options import SolveOptions
 from siting.precompute import Pairs
-from siting.precompute.dominance import dominated_candidates
-from siting.precompute.sites import fast_pairs
 from siting.resources import GridAreas
-from siting.solve import SolveOptions
 
 
 def _instance(seed: int, objective: str, *, budget: float | None = None, drop: bool = True) -> FastInstance:

@@ -3,7 +3,7 @@
 Instances are built directly as `FastInstance` objects: 20-40 demand points, 8-15 sites on a
 10 km x 10 km plane (no CRS), three grid areas (one with negative headroom and an upgrade).
 Every solve goes through `solve_checked`, which asserts the optimum is proven, the independent
-certificate (`siting.verify.verify_fast`) has no violations and agrees with the solver's
+certificate (`siting.fast.verify.verify_fast`) has no violations and agrees with the solver's
 objective, and existing sites stay open with at least their chargers.
 """
 
@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
-from siting.api import FastRun, solve_fast
-from siting.config import FastParams
-from siting.heuristics import greedy_fast
-from siting.instance import FastInstance, GridAreas
-from siting.models.fast import objective_sense
-from siting.precompute.sites import fast_pairs
-from siting.solve import SolveOptions
-from siting.verify import verify_fast
+from siting.fast.api import FastRun, solve_fast
+from siting.fast.heuristics import greedy_fast
+from siting.fast.instance import FastInstance, GridAreas
+from siting.fast.model import objective_sense
+from siting.fast.pairs import fast_pairs
+from siting.fast.params import FastParams
+from siting.fast.verify import verify_fast
+from siting.options import SolveOptions
 
 pytestmark = pytest.mark.solver
 

@@ -17,12 +17,13 @@ import pytest
 import scipy.sparse as sp
 from scipy.spatial.distance import cdist
 
-from siting.io.load import load_fast
-from siting.models.emit import to_highspy, to_pyomo
-from siting.models.fast import build_fast, radius_levels
-from siting.models.formulation import Formulation
-from siting.precompute.sites import fast_pairs
-from siting.solve import SolveOptions, solve
+from siting.fast.load import load_fast
+from siting.fast.model import build_fast, radius_levels
+from siting.fast.pairs import fast_pairs
+from siting.formulation import Formulation
+from siting.formulation.emit import to_highspy, to_pyomo
+from siting.options import SolveOptions
+from siting.solve import solve
 
 # name -> --set overrides on the tiny instance (objective capacitated, R = 3000 m, p = 3)
 VARIANTS = {

@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from siting.cli.main import cli
-from siting.io.load import load_fast
-from siting.registry import model_api
-from siting.solve import SolveOptions
+from siting.fast.load import load_fast
+from siting.options import SolveOptions
+from siting.registry import model_spec
 
 SMALL = {  # kind -> options of a small instance (each solves in a few seconds)
     "fast": ["--demand", "3000", "--candidates", "60", "--grid-areas", "6", "--p", "5"],
@@ -48,7 +48,7 @@ def test_generated_instance_validates_and_solves(kind, tmp_path):
     _generate(kind, folder, 1)
     result = CliRunner().invoke(cli, ["validate", str(folder)])
     assert result.exit_code == 0 and "valid" in result.output, result.output
-    api = model_api(kind)
+    api = model_spec(kind)
     run = api.solve(api.load(folder, []), SolveOptions(profile="default", time_limit=60))
     assert run.status == "optimal", run.result.message
     assert run.certificate is not None and run.certificate.violations == []
@@ -63,7 +63,7 @@ def test_generated_fast_instance_is_merged_per_cell(tmp_path):
 
 
 def test_generated_corridor_is_connected_with_motorways_and_search_areas(tmp_path):
-    from siting.io.load_corridor import load_corridor
+    from siting.corridor.load import load_corridor
 
     _generate("corridor", tmp_path / "g", 1)
     inst = load_corridor(tmp_path / "g")

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from siting.api import solve_fast
 from siting.errors import InstanceError
+from siting.fast.api import solve_fast
+from siting.fast.load import load_fast
 from siting.importers import FORMATS, convert
-from siting.io.load import load_fast
-from siting.solve import SolveOptions
+from siting.options import SolveOptions
 
 EXACT = SolveOptions(profile="exact")
 

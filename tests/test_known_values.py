@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from siting.api import solve_fast
+from siting.fast.api import solve_fast
 from siting.importers import convert
-from siting.solve import SolveOptions
+from siting.options import SolveOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "instances" / "reference"

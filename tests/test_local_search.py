@@ -1,4 +1,4 @@
-"""The swap local search (siting.local_search): feasible, never worse than greedy, never better
+"""The swap local search (siting.fast.local_search): feasible, never worse than greedy, never better
 than the optimum, and swap-optimal (no single feasible swap adds covered demand)."""
 
 from __future__ import annotations
@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
-
-from siting.config import FastParams
-from siting.heuristics import greedy_fast
-from siting.instance import FastInstance
-from siting.local_search import swap_improve
-from siting.precompute.sites import fast_pairs
-from siting.verify import verify_fast
 from tests.test_fast_model import brute_force_mclp, random_instance
+
+from siting.fast.heuristics import greedy_fast
+from siting.fast.instance import FastInstance
+from siting.fast.local_search import swap_improve
+from siting.fast.pairs import fast_pairs
+from siting.fast.params import FastParams
+from siting.fast.verify import verify_fast
 
 SEEDS = range(12)
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from siting.cli.main import cli
 from siting.errors import InstanceError
 from siting.importers import convert
-from siting.synthetic_park import small_park, write_park_folder
+from siting.park.synthetic import small_park, write_park_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 CAP41 = ROOT / "instances" / "reference" / "orlib-cap" / "cap41.txt"

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from siting.api_park import solve_park
 from siting.importers import convert
-from siting.solve import SolveOptions
+from siting.options import SolveOptions
+from siting.park.api import solve_park
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "instances" / "reference"

@@ -1,4 +1,4 @@
-"""The park model on small seeded synthetic parks (siting.synthetic_park.small_park, 8 slots).
+"""The park model on small seeded synthetic parks (siting.park.synthetic.small_park, 8 slots).
 
 Every solve goes through `solve_checked`: optimum proven, the independent checker
 (`verify_park`) finds no violation and recomputes the solver's objective. Metamorphic tests:
@@ -14,15 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from siting.api_park import ParkRun, solve_park
-from siting.io.load_park import load_park
-from siting.models.emit import to_pyomo
-from siting.models.park import build_park, park_index
-from siting.park_config import annuity_factor
-from siting.park_instance import dwell_window
-from siting.solve import SolveOptions, solve
-from siting.synthetic_park import small_park, write_park_folder
-from siting.verify_park import verify_park
+from siting.formulation.emit import to_pyomo
+from siting.options import SolveOptions
+from siting.park.api import ParkRun, solve_park
+from siting.park.instance import dwell_window
+from siting.park.load import load_park
+from siting.park.model import build_park, park_index
+from siting.park.params import annuity_factor
+from siting.park.synthetic import small_park, write_park_folder
+from siting.park.verify import verify_park
+from siting.solve import solve
 from test_formulation import read_pyomo
 
 EXACT = SolveOptions(profile="exact")

@@ -1,4 +1,4 @@
-"""Park infeasibility screens (siting.screens_park): firm demand (no unmet_penalty) that the
+"""Park infeasibility screens (siting.park.screens): firm demand (no unmet_penalty) that the
 squares, connections or grid cannot carry is named in planner's words before any relaxation."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from siting.api_park import solve_park
-from siting.io.load_park import load_park
-from siting.screens_park import screen_company_reach, screen_grid_areas, screen_park
-from siting.solve import SolveOptions
-from siting.synthetic_park import small_park, write_park_folder
+from siting.options import SolveOptions
+from siting.park.api import solve_park
+from siting.park.load import load_park
+from siting.park.screens import screen_company_reach, screen_grid_areas, screen_park
+from siting.park.synthetic import small_park, write_park_folder
 
 
 def firm_park(tmp_path: Path, edit=None, penalty: bool = False):

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from siting.cli.main import cli
 from siting.errors import InstanceError
-from siting.io.load_park import load_park
-from siting.synthetic_park import small_park, write_park_folder
+from siting.park.load import load_park
+from siting.park.synthetic import small_park, write_park_folder
 
 
 def broken(tmp_path: Path, edit, toml=None) -> Path:
@@ -84,9 +84,8 @@ def test_energy_beyond_window_is_an_error_without_penalty(tmp_path: Path) -> Non
 
 @pytest.mark.solver
 def test_energy_beyond_window_is_reported_with_penalty(tmp_path: Path) -> None:
-    from siting.api_park import solve_park
-    from siting.solve import SolveOptions
-
+    from siting.options import SolveOptions
+    from siting.park.api import solve_park
     def edit(t):
         t["companies"].loc[1, "kwh_per_day"] = 1e4
 

@@ -15,18 +15,20 @@ import copy
 import numpy as np
 import pytest
 import scipy.sparse as sp
+
+from siting.fast.extract import solution_vector
+from siting.fast.heuristics import greedy_fast
+from siting.fast.instance import FastInstance
+from siting.fast.model import build_fast, radius_levels
+from siting.fast.pairs import fast_pairs
+from siting.fast.solution import nearest_open_assignment
+from siting.fast.verify import verify_fast
+from siting.formulation.emit import to_highspy, to_pyomo
+from siting.options import SolveOptions
+from siting.precompute import Pairs
+from siting.solve import solve
 from test_fast_model import random_instance, solve_checked
 from test_formulation import read_pyomo
-
-from siting.heuristics import greedy_fast
-from siting.instance import FastInstance
-from siting.models.emit import to_highspy, to_pyomo
-from siting.models.fast import build_fast, radius_levels
-from siting.precompute import Pairs
-from siting.precompute.sites import fast_pairs
-from siting.results import nearest_open_assignment, solution_vector
-from siting.solve import SolveOptions, solve
-from siting.verify import verify_fast
 
 SEEDS = [0, 1, 2, 3]
 CASES = {  # name -> FastParams changes (objective pmedian)
@@ -85,7 +87,7 @@ def test_radius_and_classic_have_the_same_lp_bound(seed: int, case: str) -> None
 # -- levels by hand -------------------------------------------------------------------------------
 def toy(is_existing: list[bool], beta: float = 0.0) -> tuple[FastInstance, Pairs]:
     """Point a: sites 0..3 at 2, 1, 2, 5; point b: site 1 at 3; point c: no site (white spot)."""
-    from siting.config import FastParams
+    from siting.fast.params import FastParams
 
     n = len(is_existing)
     inst = FastInstance(

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting.api import solve_fast
-from siting.config import FastParams
-from siting.instance import FastInstance
+from siting.fast.api import solve_fast
+from siting.fast.instance import FastInstance
+from siting.fast.params import FastParams
+from siting.options import SolveOptions
 from siting.precompute import Pairs
 from siting.precompute.reduce import aggregate_demand
-from siting.solve import SolveOptions
 
 
 def _reference_classes(pairs: Pairs, with_distance: bool) -> list[list[int]]:

@@ -12,8 +12,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from siting.io import report
-from siting.io.report_common import id_labels
+from siting.fast import report
+from siting.io.report import id_labels
 from siting.io.write import Layer, point_layer, segment_layer, write_gpkg
 
 CRS = "EPSG:28992"
@@ -111,9 +111,8 @@ def test_demand_raster_is_the_weighted_share_per_cell() -> None:
 
 @pytest.mark.solver
 def test_many_demand_points_map_is_a_raster(tiny_instance: Path, tmp_path: Path, monkeypatch) -> None:
-    from siting.api import solve_fast
-    from siting.solve import SolveOptions
-
+    from siting.fast.api import solve_fast
+    from siting.options import SolveOptions
     run = solve_fast(tiny_instance, SolveOptions())
     run.source = tiny_instance
     markers, raster = tmp_path / "markers", tmp_path / "raster"

@@ -48,7 +48,7 @@ NAMES = [f"p={p}_radius={r}" for p in (3, 6, 9) for r in (4000, 8000)]
 
 @pytest.fixture(scope="module")
 def sweep_file(tmp_path_factory) -> Path:
-    from siting.generate import FastSize, generate_fast
+    from siting.fast.generate import FastSize, generate_fast
 
     folder = tmp_path_factory.mktemp("sweep")
     generate_fast(FastSize(demand=2000, candidates=40, grid_areas=5, objective="mclp", p=5, radius=6000.0),
@@ -130,7 +130,7 @@ def test_bad_sweep_file_names_file_and_key(sweep_file, tmp_path, text, field, me
 # -- running on the cluster -----------------------------------------------------------------------
 @pytest.mark.solver
 def test_sweep_equals_solving_one_by_one(sweep_file, client, tmp_path):
-    from siting.api import solve_fast
+    from siting.fast.api import solve_fast
 
     sweep = read_sweep(sweep_file)
     out = tmp_path / "out"
@@ -258,8 +258,8 @@ def test_cli_sweep_on_an_existing_scheduler(sweep_file, client, tmp_path):
 @pytest.mark.solver
 def test_corridor_scenario_files_are_applied_in_sweep_runs():
     """A corridor scenario's search-area and grid parts (not only its `set`) reach the run."""
-    from siting.api_corridor import solve_corridor
-    from siting.scenario import apply_scenario, load_scenario
+    from siting.corridor.api import solve_corridor
+    from siting.corridor.scenario import apply_scenario, load_scenario
     from siting.sweep import read_sweep, run_task
 
     folder = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-corridor"
@@ -268,7 +268,7 @@ def test_corridor_scenario_files_are_applied_in_sweep_runs():
     spec = next(r for r in sweep.runs if r.values["scenario"] == "Culemborg-10-MW" or "ulemborg" in r.name)
     got = run_task(sweep.model, str(sweep.instance), spec, sweep.options)["summary"]
     scenario = load_scenario(spec.scenario_file)
-    from siting.io.load_corridor import load_corridor
+    from siting.corridor.load import load_corridor
 
     direct = solve_corridor(apply_scenario(load_corridor(folder, list(spec.overrides)), scenario), sweep.options)
     assert got["status"] == direct.status == "optimal"

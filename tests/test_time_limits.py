@@ -20,8 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from siting.cli.main import cli
-from siting.registry import model_api
-from siting.solve import SolveOptions, relative_gap
+from siting.options import SolveOptions
+from siting.registry import model_spec
+from siting.solve import relative_gap
 
 REPO = Path(__file__).resolve().parents[1]
 PICTURES = {"fast": {"map.png"}, "corridor": {"map.png"}, "park": {"map.png", "load_per_slot.png"}}
@@ -46,7 +47,7 @@ def generated(tmp_path: Path, model: str) -> Path:
 @pytest.mark.parametrize("model", ["fast", "corridor", "park"])
 def test_limit_with_incumbent_reports_bound_gap_and_writes_everything(tmp_path: Path, model: str) -> None:
     folder = generated(tmp_path, model)
-    api = model_api(model)
+    api = model_spec(model)
     highs = {"mip_max_improving_sols": 1, **GENERATED[model][1]}
     run = api.solve(api.load(folder, []), SolveOptions(profile="exact", threads=1, warm_start=False, highs=highs))
     run.source = folder

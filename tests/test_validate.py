@@ -16,7 +16,7 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from siting.errors import InstanceError
-from siting.io.load import load_fast
+from siting.fast.load import load_fast
 
 GPKG, TOML = "data.gpkg", "instance.toml"
 

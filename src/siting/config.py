@@ -7,26 +7,34 @@ typo like `radus = 5000` reads: "instance.toml, field 'fast.radus': unknown key 
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+import typing
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from siting.config_base import StrictModel as _Strict
-from siting.config_base import did_you_mean as _did_you_mean
-from siting.corridor_config import CORRIDOR_LAYERS, CorridorParams
 from siting.errors import InstanceError, Problem
-from siting.park_config import PARK_LAYERS, ParkParams
 
-FAST_LAYERS = ("demand", "candidates", "existing", "grid_areas", "coverage", "distances", "graph", "region")
-LAYER_NAMES = tuple(dict.fromkeys(FAST_LAYERS + CORRIDOR_LAYERS + PARK_LAYERS))
 MODELS = ("fast", "corridor", "park")
 ABSURD = 1e15  # larger than any real cost, distance or count: most likely a unit or typing error
+Schema = TypeVar("Schema", bound=BaseModel)
 
 
-class LayerSource(_Strict):
+class StrictModel(BaseModel):
+    """A TOML section: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class LayerSource(StrictModel):
     """Where one layer's rows come from."""
 
     file: str = Field(min_length=1)
@@ -38,94 +46,61 @@ class LayerSource(_Strict):
     coords_crs: str | None = None
 
 
-class FastParams(_Strict):
-    """Parameters of the `fast` model; symbols as in models/fast.md."""
+class InstanceConfig(StrictModel):
+    """The keys every instance.toml has. Each model's `params` module subclasses it with its own
+    parameter section (`[fast]`, `[corridor]`, `[park]`) and the layers it reads (`LAYERS`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # nan/inf are typos here
+    LAYERS: ClassVar[tuple[str, ...]] = ()
 
-    objective: Literal["lscp", "mclp", "pmedian", "capacitated"] = "mclp"
-    radius: float | None = Field(default=None, description="R: d_ij <= R covers")
-    p: int | None = Field(default=None, ge=0, description="number of new sites")
-    budget: float | None = Field(default=None, ge=0)
-    decay_beta: float = Field(default=0.0, ge=0)
-    kw_per_charger: float = Field(default=150.0, ge=0)
-    simultaneity: float = Field(default=1.0, ge=0, le=1)
-    sessions_per_charger: float = Field(default=7.0, gt=0)
-    m2_per_charger: float = Field(default=0.0, ge=0)
-    site_m2: float = Field(default=0.0, ge=0)
-    min_chargers: int = Field(default=1, ge=0)
-    serve_all: bool = False
-    # pmedian: "radius" = chained covering levels (García, Labbé & Marín 2011), "classic" = z_ij per pair
-    pmedian_formulation: Literal["radius", "classic"] = "radius"
-    aggregate_demand: bool = True  # merge demand points with identical pair rows (exact)
-    drop_dominated: bool = True  # leave out candidates another site dominates (exact; mclp, lscp)
-
-    @field_validator("radius", "budget", "decay_beta", "kw_per_charger", "sessions_per_charger", "m2_per_charger",
-                     "site_m2", "p", "min_chargers")
-    @classmethod
-    def _not_absurd(cls, value: float | None) -> float | None:
-        if value is not None and abs(value) > ABSURD:
-            raise ValueError(f"value {value:g} is absurdly large (limit {ABSURD:g})")
-        return value
-
-    @field_validator("radius")
-    @classmethod
-    def _radius_positive(cls, value: float | None) -> float | None:
-        if value is not None and not value > 0:
-            raise ValueError("radius must be > 0 (distance units of the instance)")
-        return value
-
-
-class InstanceConfig(_Strict):
     name: str
     description: str = ""
     model: Literal["fast", "corridor", "park"] = "fast"
     crs: str | None = None
     layers: dict[str, LayerSource]
-    fast: FastParams = FastParams()
-    corridor: CorridorParams = CorridorParams()
-    park: ParkParams = ParkParams()
 
     @field_validator("layers")
     @classmethod
     def _known_layers(cls, layers: dict[str, LayerSource]) -> dict[str, LayerSource]:
         for name in layers:
-            if name not in LAYER_NAMES:
-                hint = _did_you_mean(name, LAYER_NAMES)
+            if name not in cls.LAYERS:
+                hint = did_you_mean(name, cls.LAYERS)
                 raise ValueError(f"unknown layer '{name}'{hint}" if hint else
-                                 f"unknown layer '{name}'; known: {', '.join(LAYER_NAMES)}")
+                                 f"unknown layer '{name}'; known: {', '.join(cls.LAYERS)}")
         return layers
 
 
-def _known_keys(loc: tuple) -> list[str]:
-    """The keys allowed where `loc` points, for a "did you mean" suggestion."""
-    model: type[BaseModel] = InstanceConfig
-    parts, i = list(loc[:-1]), 0
+def known_keys(schema: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed where `loc` (a pydantic error location) points, for a "did you mean"."""
+    model, parts, i = schema, list(loc[:-1]), 0
     while i < len(parts):
-        if model is InstanceConfig and parts[i] == "layers":
-            model, i = LayerSource, i + 2
-            continue
         info = model.model_fields.get(str(parts[i]))
         sub = info.annotation if info else None
+        args = typing.get_args(sub)
+        if typing.get_origin(sub) is dict and args and isinstance(args[-1], type) and issubclass(args[-1], BaseModel):
+            model, i = args[-1], i + 2  # a table of sections, e.g. layers.<name>
+            continue
+        if typing.get_origin(sub) is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            model, i = args[0], i + 2  # an array of tables, e.g. runs[k]
+            continue
         if not (isinstance(sub, type) and issubclass(sub, BaseModel)):
             return []
         model, i = sub, i + 1
     return list(model.model_fields)
 
 
-def problems_from_validation(err: ValidationError, file: str) -> list[Problem]:
+def problems_from_validation(err: ValidationError, file: str, schema: type[BaseModel]) -> list[Problem]:
     problems = []
     for e in err.errors():
         loc = tuple(e["loc"])
         key = ".".join(str(p) for p in loc)
         if e["type"] == "extra_forbidden":
-            hint = _did_you_mean(str(loc[-1]), _known_keys(loc))
+            hint = did_you_mean(str(loc[-1]), known_keys(schema, loc))
             problems.append(Problem(file, f"unknown key{hint}", field=key))
         elif e["type"] == "missing":
             problems.append(Problem(file, "required key is missing", field=key))
         elif e["type"] == "literal_error":
             allowed = re.findall(r"'([^']*)'", str(e.get("ctx", {}).get("expected", "")))
-            hint = _did_you_mean(str(e.get("input")), allowed) if isinstance(e.get("input"), str) else ""
+            hint = did_you_mean(str(e.get("input")), allowed) if isinstance(e.get("input"), str) else ""
             problems.append(Problem(file, f"{_brief(e['input'])} is not one of {', '.join(allowed)}{hint}", field=key))
         else:
             msg = e["msg"].removeprefix("Value error, ")
@@ -140,11 +115,12 @@ def _brief(value, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def parse_config(data: dict, file: str = "instance.toml") -> InstanceConfig:
+def parse_config(data: dict, schema: type[Schema], file: str = "instance.toml") -> Schema:
+    """`data` (the raw TOML, overrides applied) as a `schema`, or an InstanceError per bad key."""
     try:
-        return InstanceConfig.model_validate(data)
+        return schema.model_validate(data)
     except ValidationError as err:
-        raise InstanceError(problems_from_validation(err, file)) from None
+        raise InstanceError(problems_from_validation(err, file, schema)) from None
 
 
 def read_config(path: Path) -> dict:

@@ -3,7 +3,7 @@
 For each family, the rows get slacks s >= 0 and the total slack is minimised with every other
 family kept hard. A family whose relaxation makes the model feasible is a cause; the rows with
 positive slack, named by their labels (grid area ids, demand ids), say where. This works on any
-`Formulation`; model-specific screens (siting.api) put it in planners' words first.
+`Formulation`; model-specific screens (siting.fast.api) put it in planners' words first.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from siting.models.formulation import ConBlock, Formulation
-from siting.solve import SolveOptions, solve
+from siting.formulation import ConBlock, Formulation
+from siting.options import SolveOptions
+from siting.solve import solve
 
 MAX_ROWS = 10
 
@@ -56,7 +57,7 @@ def with_elastic_family(form: Formulation, family: str) -> Formulation:
 
 def elastic_conflicts(form: Formulation, options: SolveOptions, time_limit: float = 30.0) -> list[Conflict]:
     conflicts = []
-    quick = replace(options, time_limit=min(time_limit, options.time_limit or time_limit), warm_start=False)
+    quick = replace(options, time_limit=min(time_limit, options.time_limit), warm_start=False)
     for family, block in form.cons.items():
         relaxed = with_elastic_family(form, family)
         result = solve(relaxed, quick)

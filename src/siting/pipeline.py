@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from siting.models.formulation import Formulation
-from siting.solve import SolveOptions, SolveResult
-from siting.verify import Certificate
+from siting.checks import Certificate
+from siting.formulation import Formulation
+from siting.options import SolveOptions
+from siting.solve import SolveResult
 
 
 @dataclass(kw_only=True)
@@ -62,7 +63,7 @@ def open_instance(instance: Any, kind: type, load: Callable[[Any, list[str] | No
     """The loaded instance and its folder: `instance` as given if it is a `kind` already."""
     if isinstance(instance, kind):
         return instance, None
-    from siting.io.load import instance_folder
+    from siting.io.folder import instance_folder
 
     return load(instance, overrides), instance_folder(instance)
 

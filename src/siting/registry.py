@@ -1,10 +1,8 @@
-"""Which functions load, solve, write and describe each model, so the CLI stays generic.
+"""The models siting knows, each described by one `ModelSpec` in its package (`siting.<model>.spec`),
+so that the CLI, the sweep and the benchmarks stay generic.
 
-Each entry names four functions as "module:function" (imported only when used):
-- load(path, overrides: list[str]) -> instance      (raises InstanceError on bad input)
-- solve(instance, options: SolveOptions) -> run       (run has .status, .times (dict), .source)
-- write(run, out: Path, overwrite: bool) -> dict      (writes the result folder atomically)
-- describe(instance) -> str                           (one line for `siting validate`)
+A spec's package is imported only when the model is used: `siting validate` of a park instance
+never imports the corridor model.
 """
 
 from __future__ import annotations
@@ -14,50 +12,48 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from siting.config import MODELS, read_config
+from siting.config import MODELS, InstanceConfig, read_config
 from siting.errors import InstanceError, Problem, SitingError
-
-ENTRIES: dict[str, dict[str, str]] = {
-    "fast": {
-        "load": "siting.io.load:load_fast",
-        "solve": "siting.api:solve_fast",
-        "write": "siting.io.report:write_results",
-        "describe": "siting.api:describe_fast",
-    },
-    "park": {
-        "load": "siting.io.load_park:load_park",
-        "solve": "siting.api_park:solve_park",
-        "write": "siting.io.report_park:write_park_results",
-        "describe": "siting.api_park:describe_park",
-    },
-    "corridor": {
-        "load": "siting.io.load_corridor:load_corridor",
-        "solve": "siting.api_corridor:solve_corridor",
-        "write": "siting.io.report_corridor:write_corridor_results",
-        "describe": "siting.api_corridor:describe_corridor",
-    },
-}
 
 
 @dataclass(frozen=True)
-class ModelApi:
+class SharedPrecompute:
+    """How a sweep's runs of one model share precomputed data (pairs, paths).
+
+    `affects(key)`: does overriding this `SECTION.KEY` change the data? `compute(path, overrides)`
+    -> (data, seconds); `solve(instance, data, options)` -> run, as `solve` but with the data given.
+    """
+
+    affects: Callable[[str], bool]
+    compute: Callable
+    solve: Callable
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the generic commands need of a model.
+
+    - schema: the pydantic type of its instance.toml
+    - load(path, overrides: list[str]) -> instance      (raises InstanceError on bad input)
+    - solve(instance, options: SolveOptions) -> run       (run has .status, .times (dict), .source)
+    - write(run, out: Path, overwrite: bool) -> dict      (writes the result folder atomically)
+    - describe(instance) -> str                           (one line for `siting validate`)
+    - shared: how a sweep shares precomputed data between runs, or None
+    """
+
     name: str
+    schema: type[InstanceConfig]
     load: Callable
     solve: Callable
     write: Callable
     describe: Callable
+    shared: SharedPrecompute | None = None
 
 
-def _resolve(target: str) -> Callable:
-    module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def model_api(name: str) -> ModelApi:
-    if name not in ENTRIES:
-        raise SitingError(f"model '{name}' is not available in this version of siting (available: {', '.join(ENTRIES)})")
-    entry = ENTRIES[name]
-    return ModelApi(name, *(_resolve(entry[k]) for k in ("load", "solve", "write", "describe")))
+def model_spec(name: str) -> ModelSpec:
+    if name not in MODELS:
+        raise SitingError(f"model '{name}' is not available in this version of siting (available: {', '.join(MODELS)})")
+    return importlib.import_module(f"siting.{name}.spec").SPEC
 
 
 def model_of(path: str | Path) -> str:

@@ -1,4 +1,4 @@
-"""Solving: solver profiles, options, status mapping -> SolveResult.
+"""Solving: solver runs and their status mapping -> SolveResult (options: siting.options).
 
 The default solver is HiGHS, fed straight from the formulation's arrays (`to_highspy`). Any other
 pyomo solver (`cbc`, `glpk`, `gurobi`, `cplex`, `scip`, or `appsi_highs`) gets the same
@@ -11,31 +11,16 @@ import contextlib
 import signal
 import threading
 import time
-import tomllib
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from siting.errors import SitingError, SolverError
-from siting.models.formulation import Formulation
+from siting.errors import SolverError
+from siting.formulation import Formulation
+from siting.options import SolveOptions
 
 Status = Literal["optimal", "time_limit", "infeasible", "unbounded", "interrupted", "error"]
-PROFILES_DIR = Path(__file__).resolve().parents[2] / "solvers"
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    solver: str = "highs"
-    profile: str = "default"
-    time_limit: float | None = None
-    gap: float | None = None  # relative MIP gap
-    threads: int | None = None
-    seed: int | None = None
-    warm_start: bool = True
-    highs: dict = field(default_factory=dict)  # extra HiGHS options from the profile
-    method: str | None = None  # "auto", "compact" or "benders" (mclp); None: from the profile
 
 
 @dataclass
@@ -54,31 +39,6 @@ class SolveResult:
         return self.x is not None
 
 
-def profile_path(name: str) -> Path:
-    return PROFILES_DIR / f"{name}.toml"
-
-
-def available_profiles() -> list[str]:
-    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
-
-
-def resolve_options(options: SolveOptions) -> SolveOptions:
-    """Fill the unset options from the profile file; explicit options win."""
-    path = profile_path(options.profile)
-    if not path.exists():
-        raise SitingError(f"unknown solver profile '{options.profile}'; available: {', '.join(available_profiles())}")
-    prof = tomllib.loads(path.read_text())
-    return replace(
-        options,
-        time_limit=options.time_limit if options.time_limit is not None else prof.get("time_limit"),
-        gap=options.gap if options.gap is not None else prof.get("mip_rel_gap"),
-        threads=options.threads if options.threads is not None else prof.get("threads", 0),
-        seed=options.seed if options.seed is not None else prof.get("random_seed", 0),
-        highs={**prof.get("highs", {}), **options.highs},
-        method=options.method or prof.get("method", "auto"),
-    )
-
-
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
     if objective is None or bound is None or not np.isfinite(bound):
         return None
@@ -86,7 +46,6 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 
 def solve(form: Formulation, options: SolveOptions = SolveOptions(), warm_start: np.ndarray | None = None) -> SolveResult:
-    options = resolve_options(options)
     if options.solver in ("highs", "highspy"):
         return solve_highspy(form, options, warm_start)
     return solve_pyomo(form, options, warm_start)
@@ -111,13 +70,13 @@ def highs_status(model_status, has_solution: bool) -> Status:
 
 
 def _run_highs(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None):
-    from siting.models.emit import to_highspy
+    from siting.formulation.emit import to_highspy
 
     h = to_highspy(form)
-    h.setOptionValue("time_limit", float(options.time_limit or 1e9))
-    h.setOptionValue("mip_rel_gap", float(options.gap or 0.0))
-    h.setOptionValue("threads", int(options.threads or 0))
-    h.setOptionValue("random_seed", int(options.seed or 0))
+    h.setOptionValue("time_limit", options.time_limit)
+    h.setOptionValue("mip_rel_gap", options.gap)
+    h.setOptionValue("threads", options.threads)
+    h.setOptionValue("random_seed", options.seed)
     for key, value in options.highs.items():
         h.setOptionValue(key, value)
     if warm_start is not None:
@@ -193,8 +152,7 @@ def _highs_result(h, form: Formulation, options: SolveOptions, seconds: float, n
     if status == "optimal":
         gap = float(info.mip_gap) if is_mip else 0.0
     solver = {"name": "highs", "version": h.version(), "interface": "highspy",
-              "options": {"time_limit": options.time_limit, "mip_rel_gap": options.gap,
-                          "threads": options.threads, "random_seed": options.seed, **options.highs},
+              "options": options.record(),
               "model_status": h.modelStatusToString(model_status)}
     if note:
         solver["note"] = note
@@ -217,7 +175,7 @@ def solve_pyomo(form: Formulation, options: SolveOptions, warm_start: np.ndarray
     import pyomo.environ as pyo
     from pyomo.opt import TerminationCondition as TC
 
-    from siting.models.emit import pyomo_values, to_pyomo
+    from siting.formulation.emit import pyomo_values, to_pyomo
 
     start = time.perf_counter()
     try:
@@ -233,7 +191,7 @@ def solve_pyomo(form: Formulation, options: SolveOptions, warm_start: np.ndarray
     names = PYOMO_OPTION_NAMES.get(options.solver, {})
     for ours, theirs in names.items():
         value = getattr(options, ours)
-        if value is not None and not (ours == "time_limit" and value >= 1e8):
+        if value is not None and not (ours == "time_limit" and not options.has_time_limit):
             solver.options[theirs] = value
     model = to_pyomo(form)
     if warm_start is not None and options.warm_start:

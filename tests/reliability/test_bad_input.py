@@ -133,8 +133,8 @@ def test_debug_shows_the_traceback(catalogue) -> None:
 
 def test_white_spot_is_the_island(catalogue) -> None:
     """D05 reaches a site on the reference graph and none once its edges lead to an island."""
-    from siting.io.load import load_fast
-    from siting.precompute.sites import fast_pairs
+    from siting.fast.load import load_fast
+    from siting.fast.pairs import fast_pairs
 
     def reachable(folder: Path) -> bool:
         inst = load_fast(folder)

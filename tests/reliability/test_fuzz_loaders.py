@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from tests.conftest import tiny_config, write_tiny
 
 from siting.errors import InstanceError
-from siting.instance import FastInstance
-from siting.io.load import load_fast
+from siting.fast.instance import FastInstance
+from siting.fast.load import load_fast
 
 # SITING_FUZZ_EXAMPLES=5000 runs a longer, randomised campaign (not seeded: for hunting, not for CI).
 CAMPAIGN = int(os.environ.get("SITING_FUZZ_EXAMPLES", "0"))

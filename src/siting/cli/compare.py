@@ -31,14 +31,13 @@ def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, t
           --scenario instances/nal-oost-corridor/scenarios/a1-a35-first.toml \\
           --scenario instances/nal-oost-corridor/scenarios/a12-a15-first.toml
     """
+    from siting.corridor.compare import solve_scenarios, write_compare
+    from siting.corridor.scenario import load_scenario
     from siting.errors import SitingError
-    from siting.io.load import instance_folder
-    from siting.io.report_corridor import write_compare
+    from siting.io.folder import instance_folder
     from siting.io.write import check_output_folder
+    from siting.options import SolveOptions
     from siting.registry import model_of
-    from siting.scenario import load_scenario, solve_scenarios
-    from siting.solve import SolveOptions
-
     if model_of(instance) != "corridor":
         raise SitingError("siting compare works on corridor instances (model = \"corridor\")")
     loaded = [load_scenario(path) for path in scenarios]  # bad scenario files stop here (exit 2)

@@ -63,7 +63,7 @@ def fast_cmd(demand, candidates, grid_areas, resolution, objective, p, radius, s
     Example:
       siting generate fast --demand 100000 --candidates 1000 --p 20 --seed 1 --out /tmp/fast-100k
     """
-    from siting.generate import FastSize, generate_fast
+    from siting.fast.generate import FastSize, generate_fast
 
     size = FastSize(demand, candidates, grid_areas, resolution, objective=objective, p=p, radius=radius)
     write("fast", out, overwrite, lambda folder, name: generate_fast(size, seed, folder, name=name))
@@ -98,7 +98,7 @@ def corridor_cmd(nodes, od_pairs, candidates, existing, grid_areas, towns, motor
       siting generate corridor --nodes 2000 --od-pairs 500 --p 15 --seed 1 --out /tmp/corridor-2k
       siting solve /tmp/corridor-2k
     """
-    from siting.generate_corridor import CorridorSize, generate_corridor
+    from siting.corridor.generate import CorridorSize, generate_corridor
 
     size = CorridorSize(nodes=nodes, od_pairs=od_pairs, candidates=candidates, existing=existing,
                         grid_areas=grid_areas, towns=towns, motorway_towns=motorway_towns, p=p,
@@ -122,7 +122,7 @@ def park_cmd(companies, squares, parks, grid_areas, slots, seed, out, overwrite,
       siting generate park --companies 40 --squares 5 --seed 1 --out /tmp/park-40
       siting solve /tmp/park-40
     """
-    from siting.generate_park import ParkSize, generate_park
+    from siting.park.generate import ParkSize, generate_park
 
     size = ParkSize(companies=companies, squares=squares, parks=parks, grid_areas=grid_areas, slots=slots)
     write("park", out, overwrite, lambda folder, name: generate_park(size, seed, folder, name=name))

@@ -33,13 +33,13 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
       siting solve instances/nal-oost-fast --profile fast --time-limit 30 --json
       siting solve my-instance --solver cbc
     """
-    from siting.io.load import instance_folder
+    from siting.io.folder import instance_folder
     from siting.io.write import check_output_folder
-    from siting.registry import model_api, model_of
-    from siting.solve import SolveOptions
+    from siting.options import SolveOptions
+    from siting.registry import model_of, model_spec
 
     model = model_of(instance)
-    api = model_api(model)
+    api = model_spec(model)
     overrides = list(overrides) + ([f'{model}.objective="{objective}"'] if objective else [])
     t0 = time.perf_counter()
     inst = api.load(instance, overrides)  # bad input stops here, before any output exists

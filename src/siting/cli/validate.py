@@ -21,7 +21,7 @@ def validate_cmd(instance: str, overrides: tuple[str, ...], debug: bool) -> None
     Example:
       siting validate instances/nal-oost-fast
     """
-    from siting.registry import model_api, model_of
+    from siting.registry import model_of, model_spec
 
-    api = model_api(model_of(instance))
+    api = model_spec(model_of(instance))
     click.echo(api.describe(api.load(instance, list(overrides))))

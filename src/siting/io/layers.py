@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.config import InstanceConfig, LayerSource
-from siting.config_base import did_you_mean
+from siting.config import InstanceConfig, LayerSource, did_you_mean
 from siting.errors import Problem
 
 SPATIAL_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
@@ -112,7 +111,7 @@ def _read_csv(table: Table, path: Path, source: LayerSource, crs: str | None) ->
             table.xy = np.column_stack([xs, ys])
             return
         field = "coords_crs" if source.coords_crs and not geographic else None
-        table.xy = _project(table, np.column_stack([xs, ys]), src_crs, crs, field=field)
+        table.xy = project_points(table, np.column_stack([xs, ys]), src_crs, crs, field=field)
 
 
 def _csv_frame(table: Table, path: Path) -> pd.DataFrame | None:
@@ -190,7 +189,7 @@ def _coordinate(table: Table, column: str | None) -> np.ndarray | None:
     return None if len(bad) else values
 
 
-def _project(table: Table, xy: np.ndarray, src_crs: str, dst_crs: str | None,
+def project_points(table: Table, xy: np.ndarray, src_crs: str, dst_crs: str | None,
              field: str | None = None) -> np.ndarray | None:
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError

@@ -9,7 +9,7 @@ that charged to full at position ``s`` can drive to position ``t`` when ``t - s 
 distance exactly equal to the range is drivable); a truck starting with half a charge at the
 start of a leg can drive to ``t`` when ``t <= R / 2`` (``0.5 * R``, exact in binary floats).
 The same comparisons, in the same float arithmetic, are used by the kernel, by its plain-Python
-reference and by the round-trip simulation in :mod:`siting.verify_corridor`.
+reference and by the round-trip simulation in :mod:`siting.corridor.verify`.
 
 Arc-cover rows of path q with nodes v_0 .. v_m (origin v_0, destination v_m), positions c_k:
 

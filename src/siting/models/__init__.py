@@ -1,1 +1,0 @@
-"""Pure model builders: instance + precomputed arrays -> Formulation (no I/O, no solving)."""

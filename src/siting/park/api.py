@@ -1,0 +1,60 @@
+"""Data-in/data-out functions of the park model: what the CLI (through the registry), the
+tests and a notebook call. `solve_park` runs load, index, build, solve, extract and verify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from siting.formulation import Formulation
+from siting.options import SolveOptions
+from siting.park.extract import extract_park
+from siting.park.instance import ParkInstance
+from siting.park.model import ParkIndex, build_park, park_index
+from siting.park.screens import screen_park
+from siting.park.verify import verify_park
+from siting.pipeline import Phases, Run, checked_answer, open_instance, screens_then_relaxation
+from siting.solve import solve
+
+
+@dataclass(kw_only=True)
+class ParkRun(Run):
+    index: ParkIndex
+
+
+def solve_park(instance: ParkInstance | str | Path, options: SolveOptions | None = None,
+               overrides: list[str] | None = None) -> ParkRun:
+    """Solve the park model on an instance (a folder path or a loaded ParkInstance)."""
+    options = SolveOptions() if options is None else options
+    from siting.park.load import load_park
+
+    clock = Phases()
+    instance, source = open_instance(instance, ParkInstance, load_park, overrides)
+    clock.end("load")
+    idx = park_index(instance)
+    clock.end("precompute")
+    form = build_park(instance, idx)
+    clock.end("build")
+    result = solve(form, options, None)
+    clock.end("solve", result.seconds)
+    solution, certificate = checked_answer(result, lambda x: extract_park(form, instance, idx, x),
+                                           lambda sol: verify_park(instance, sol))
+    clock.end("extract")
+    diagnosis = diagnose_park(instance, form, options) if result.status == "infeasible" else []
+    return ParkRun(instance=instance, index=idx, formulation=form, result=result, solution=solution,
+                   certificate=certificate, times=clock.total(), source=source, diagnosis=diagnosis)
+
+
+def diagnose_park(inst: ParkInstance, form: Formulation, options: SolveOptions) -> list[str]:
+    """Cheap screens first, then relax one constraint family at a time (diagnose.py)."""
+    return screens_then_relaxation(screen_park(inst), form, options)
+
+
+def describe_park(inst: ParkInstance) -> str:
+    return (f"{inst.name}: valid — {inst.n_companies} companies, {inst.n_squares} candidate squares, "
+            f"{inst.n_tiers} tier options, {inst.n_chargers} charger types, {inst.n_slots} slots of "
+            f"{inst.hours:g} h, {inst.grid.size if inst.grid else 0} grid areas, {inst.n_pairs} company-square pairs; "
+            f"{'single source' if inst.params.single_source else 'split allowed'}")
+
+
+__all__ = ["ParkRun", "solve_park", "describe_park", "SolveOptions"]

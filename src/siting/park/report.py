@@ -1,0 +1,357 @@
+"""Turn a solved park run into its result folder (written atomically):
+
+summary.json (the fast model's top-level keys), summary.md (plain words for a logistics
+advisor), sites.gpkg (squares, companies, assignments, grid_use), load_per_slot.png and map.png.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from siting.io.report import (
+    id_labels,
+    map_figure,
+    pyplot,
+    source_geometries,
+    summary_base,
+    write_run,
+)
+from siting.io.summary_text import finish_map
+from siting.io.write import point_layer, segment_layer
+from siting.park.api import ParkRun
+from siting.park.verify import connection_kw, grid_load_kw, square_load_kw
+
+MAX_LISTED = 40
+
+
+# -- tables ---------------------------------------------------------------------------------------
+def squares_table(run: ParkRun) -> pd.DataFrame:
+    inst, sol = run.instance, run.solution
+    S = inst.n_squares
+    tier = sol.tier
+    chosen = tier >= 0
+    names = np.array([inst.tier_ids[o] if o >= 0 else "" for o in tier], dtype=object)
+    contract = np.array([inst.tier_contract[o] if o >= 0 else "" for o in tier], dtype=object)
+    users = [", ".join(str(c) for c in inst.company_ids[sol.assign[:, s] > 1e-6]) for s in range(S)]
+    chargers = [", ".join(f"{n} x {c}" for n, c in zip(sol.chargers[s], inst.charger_ids, strict=True) if n > 0)
+                for s in range(S)]
+    load = square_load_kw(sol)
+    energy = inst.hours * load.sum(axis=1)
+    grid_ids = inst.grid.ids if inst.grid is not None else np.array([], dtype=object)
+    return pd.DataFrame({
+        "id": inst.square_ids.astype(str),
+        "status": np.where(sol.open, "open", "closed"),
+        "tier": names,
+        "tier_kw": np.where(chosen, inst.tier_kw[np.maximum(tier, 0)], 0.0),
+        "contract": contract,
+        "chargers": chargers,
+        "n_chargers": sol.chargers.sum(axis=1),
+        "charger_kw": sol.chargers @ inst.charger_kw if inst.n_chargers else np.zeros(S),
+        "companies": users,
+        "n_companies": (sol.assign > 1e-6).sum(axis=0),
+        "vehicles": inst.vehicles @ sol.assign,
+        "energy_kwh_per_day": energy,
+        "peak_kw": load.max(axis=1, initial=0.0),
+        "land_m2": inst.land_m2,
+        "grid_area": id_labels(grid_ids, inst.square_grid),
+    })
+
+
+def companies_table(run: ParkRun) -> pd.DataFrame:
+    inst, sol = run.instance, run.solution
+    where = []
+    for k in range(inst.n_companies):
+        parts = [f"{inst.square_ids[s]}" + (f" ({100 * sol.assign[k, s]:.0f} %)" if sol.assign[k, s] < 1 - 1e-6 else "")
+                 for s in np.flatnonzero(sol.assign[k] > 1e-6)]
+        if sol.own[k] > 1e-6:
+            parts.append("own connection" + (f" ({100 * sol.own[k]:.0f} %)" if sol.own[k] < 1 - 1e-6 else ""))
+        where.append(", ".join(parts) or "nowhere")
+    delivered = inst.hours * (sol.power.sum(axis=(1, 2)) + sol.own_power.sum(axis=1))
+    return pd.DataFrame({
+        "id": inst.company_ids.astype(str),
+        "charges_at": where,
+        "vans": inst.vans,
+        "trucks": inst.trucks,
+        "energy_kwh_per_day": inst.energy_kwh,
+        "delivered_kwh_per_day": delivered,
+        "unmet_kwh_per_day": sol.unmet,
+        "window_slots": inst.window.sum(axis=1),
+        "max_kw": inst.max_kw,
+    })
+
+
+def grid_table(run: ParkRun) -> pd.DataFrame:
+    inst, sol = run.instance, run.solution
+    if inst.grid is None:
+        return pd.DataFrame()
+    load = grid_load_kw(inst, sol)
+    G, T = load.shape
+    return pd.DataFrame({
+        "grid_area": np.repeat(inst.grid.ids.astype(str), T),
+        "slot": np.tile(np.arange(T), G),
+        "hour": np.tile(np.arange(T) * inst.hours, G),
+        "load_kw": load.ravel(),
+        "headroom_kw": np.maximum(inst.headroom_kw, 0.0).ravel(),
+    })
+
+
+# -- summary --------------------------------------------------------------------------------------
+def window_shortfall(run: ParkRun) -> float:
+    """kWh/day that no plan can deliver: energy beyond a company's window at full power."""
+    inst = run.instance
+    return float(np.maximum(inst.energy_kwh - inst.max_energy(), 0.0).sum())
+
+
+def summary_dict(run: ParkRun) -> dict:
+    inst = run.instance
+    out = summary_base(
+        run, model="park", objective_kind="annual_cost", objective_name="annualised cost (EUR/year)",
+        parameters=inst.params.model_dump(), instance_extra={"annuity_factors": inst.annuity()},
+        size={**run.formulation.summary(), "companies": inst.n_companies, "squares": inst.n_squares,
+              "tier_options": inst.n_tiers, "charger_types": inst.n_chargers, "slots": inst.n_slots,
+              "pairs": inst.n_pairs},
+        extra={"notes": list(inst.notes)})
+    if run.solution is not None:
+        sq = squares_table(run)
+        out["squares"] = sq[sq["status"] == "open"].drop(columns=["status"]).to_dict(orient="records")
+        co = companies_table(run)
+        out["companies_with_unmet_energy"] = co[co["unmet_kwh_per_day"] > 1e-6][
+            ["id", "charges_at", "energy_kwh_per_day", "unmet_kwh_per_day"]].to_dict(orient="records")
+        out["kpis"]["energy_unmet_window_kwh_per_day"] = window_shortfall(run)
+        out["kpis"]["energy_unmet_grid_kwh_per_day"] = max(
+            0.0, out["kpis"]["energy_unmet_kwh_per_day"] - window_shortfall(run))
+    return out
+
+
+def _eur(value: float) -> str:
+    return f"€ {value:,.0f}".replace(",", " ")
+
+
+def _kwh(value: float) -> str:
+    return f"{value:,.0f} kWh".replace(",", " ")
+
+
+STATUS_WORDS = {
+    "optimal": "the plan below is **proven optimal** (the cheapest plan under these assumptions)",
+    "time_limit": "the solver stopped at its time limit: the plan below is the best found, not proven optimal",
+    "interrupted": "the solver was interrupted: the plan below is the best found so far, not proven optimal",
+    "infeasible": "**no plan satisfies all constraints**",
+    "unbounded": "the model is unbounded (a data error)",
+    "error": "something went wrong (see the message)",
+}
+
+
+def _hours(slots: np.ndarray, h: float) -> str:
+    """Slot runs as clock times, e.g. '16:00-21:00'."""
+    if not len(slots):
+        return ""
+    runs, start = [], slots[0]
+    for a, b in zip(slots[:-1], slots[1:], strict=True):
+        if b != a + 1:
+            runs.append((start, a))
+            start = b
+    runs.append((start, slots[-1]))
+    clock = lambda t: f"{int(t * h) % 24:02d}:{int(round(t * h * 60)) % 60:02d}"  # noqa: E731
+    return ", ".join(f"{clock(a)}-{clock(b + 1)}" for a, b in runs)
+
+
+def _grid_sentences(run: ParkRun) -> list[str]:
+    """Per grid area with charging load: peak load, headroom, and the hours it is full."""
+    inst, sol = run.instance, run.solution
+    load = grid_load_kw(inst, sol)
+    limit = np.maximum(inst.headroom_kw, 0.0)
+    out = []
+    for g in np.flatnonzero((inst.square_grid[:, None] == np.arange(inst.grid.size)).any(axis=0)
+                            | (inst.company_grid[:, None] == np.arange(inst.grid.size)).any(axis=0)):
+        full = np.flatnonzero(load[g] >= limit[g] - 1e-6 * (1 + limit[g]))
+        closed = np.flatnonzero(limit[g] <= 1e-9)
+        text = (f"- Grid area {inst.grid.ids[g]}: peak charging load {load[g].max():,.0f} kW; headroom "
+                f"{limit[g].max():,.0f} kW at best")
+        if len(closed):
+            text += f", none at {_hours(closed, inst.hours)} (no charging possible then)"
+        busy = np.setdiff1d(full, closed)
+        text += (f"; the grid is the limit at {_hours(busy, inst.hours)}." if len(busy) else
+                 "; outside those hours the grid is not the limit.")
+        out.append(text)
+    return out
+
+
+def summary_markdown(summary: dict, run: ParkRun) -> str:
+    inst, k = run.instance, summary["kpis"]
+    lines = [f"# Business-park charging plan — {inst.name}", ""]
+    gap = summary["gap"]
+    status = STATUS_WORDS.get(summary["status"], summary["status"])
+    if summary["status"] != "optimal" and gap is not None:
+        status += f" (at most {100 * gap:.2f} % above the best possible)"
+    if run.solution is None and summary["status"] in ("time_limit", "interrupted"):
+        status = f"**no plan**: {summary['message']}"  # stopped before any feasible plan was found
+    lines += [f"Status: {status}.", ""]
+    if summary["diagnosis"]:
+        lines += ["## Why there is no plan", ""] + [f"- {d}" for d in summary["diagnosis"]] + [""]
+    if run.solution is None:
+        return "\n".join(lines) + "\n"
+    sq = pd.DataFrame(summary["squares"])
+    n_open = len(sq)
+    at_home = k["companies_at_home"]
+    lines += ["## In short", ""]
+    if n_open:
+        lines.append(f"- **{n_open} collective charging square{'s' if n_open != 1 else ''}** "
+                     f"({', '.join(sq['id'])}) serve{'s' if n_open == 1 else ''} {k['companies_at_squares']} of the "
+                     f"{k['companies']} companies.")
+        for _, row in sq.iterrows():
+            contract = "firm contract" if row["contract"] == "firm" else f"time-bound contract ('{row['contract']}')"
+            lines.append(f"  - Square {row['id']}: grid connection **{row['tier']}** ({row['tier_kw']:,.0f} kW, "
+                         f"{contract}); {row['chargers'] or 'no chargers'}; used by {row['n_companies']} companies "
+                         f"({row['vehicles']:.0f} vehicles), {_kwh(row['energy_kwh_per_day'])} per day, peak "
+                         f"{row['peak_kw']:,.0f} kW.")
+    else:
+        why = ("the scenario allows none (park.max_squares = 0)" if inst.params.max_squares == 0 else
+               "it is cheaper for every company to charge on its own")
+        lines.append(f"- **No collective charging square**: {why}.")
+    if at_home:
+        lines.append(f"- **{at_home} compan{'ies' if at_home != 1 else 'y'}** charge on their own connection.")
+    lines.append(f"- **Total cost: {_eur(k['annual_cost'])} per year** (annualised: one-off costs spread over their "
+                 f"lifetime at {100 * inst.params.discount_rate:g} % interest).")
+    parts = [("squares", "squares (civil works)"), ("connections", "grid connections of the squares"),
+             ("chargers", "chargers"), ("own_connections", "own connections"), ("energy", "electricity"),
+             ("assignment", "walking/driving"), ("unmet_penalty", "penalty for energy not delivered")]
+    lines += [f"  - {label}: {_eur(k['cost_' + key])}" for key, label in parts if k.get("cost_" + key, 0) > 0.5]
+    unmet, window, grid = (k["energy_unmet_kwh_per_day"], k["energy_unmet_window_kwh_per_day"],
+                           k["energy_unmet_grid_kwh_per_day"])
+    demand = k["energy_demand_kwh_per_day"]
+    if unmet > 1e-6:
+        lines.append(f"- **Energy not delivered: {_kwh(unmet)} per day** of {_kwh(demand)} "
+                     f"({100 * unmet / demand:.1f} %), at {k['companies_with_unmet_energy']} "
+                     f"compan{'ies' if k['companies_with_unmet_energy'] != 1 else 'y'}.")
+        if grid > 1e-6:
+            lines.append(f"  - {_kwh(grid)} per day because the grid headroom and the connections cannot carry "
+                         "more in the hours the vehicles are parked.")
+        if window > 1e-6:
+            lines.append(f"  - {_kwh(window)} per day because some vehicles need more than their dwell window "
+                         "allows at full charging power (no plan can deliver this).")
+    else:
+        lines.append(f"- **All energy is delivered**: {_kwh(demand)} per day; the grid does not force any shortfall.")
+    if inst.grid is not None:
+        lines += _grid_sentences(run)
+    if summary["notes"]:
+        lines += ["", "## Notes on the input", ""] + [f"- {n}" for n in summary["notes"][:MAX_LISTED]]
+    if summary["companies_with_unmet_energy"]:
+        lines += ["", "## Companies that do not get all their energy", "",
+                  "| company | charges at | needs kWh/day | not delivered kWh/day |", "|---|---|---|---|"]
+        for row in summary["companies_with_unmet_energy"][:MAX_LISTED]:
+            lines.append(f"| {row['id']} | {row['charges_at']} | {row['energy_kwh_per_day']:,.0f} | "
+                         f"{row['unmet_kwh_per_day']:,.0f} |")
+    co = companies_table(run)
+    lines += ["", "## Where each company charges", "", "| company | vans | trucks | kWh/day | charges at |",
+              "|---|---|---|---|---|"]
+    for _, row in co.head(MAX_LISTED).iterrows():
+        lines.append(f"| {row['id']} | {row['vans']} | {row['trucks']} | {row['energy_kwh_per_day']:,.0f} | "
+                     f"{row['charges_at']} |")
+    if len(co) > MAX_LISTED:
+        lines.append(f"| … {len(co) - MAX_LISTED} more in sites.gpkg | | | | |")
+    t, s = summary["times"], summary["size"]
+    lines += ["", "## Technical", "",
+              f"- Solver: {summary['solver'].get('name')} {summary['solver'].get('version', '')}, objective "
+              f"{summary['objective']:,.2f}, best bound {summary['best_bound'] or 0:,.2f}; independent check: "
+              f"{'agrees' if summary['verified'] and summary['verified']['feasible'] else 'DISAGREES'}.",
+              f"- Model: {s['variables']} variables, {s['constraints']} constraints, {s['nonzeros']} nonzeros; "
+              f"{s['companies']} companies, {s['squares']} candidate squares, {s['slots']} slots.",
+              f"- Time: {t.get('total', 0):.2f} s (load {t.get('load', 0):.2f}, build {t.get('build', 0):.2f}, "
+              f"solve {t.get('solve', 0):.2f})."]
+    return "\n".join(lines) + "\n"
+
+
+# -- gpkg -----------------------------------------------------------------------------------------
+def result_layers(run: ParkRun) -> dict:
+    inst, sol = run.instance, run.solution
+    crs = inst.crs
+    layers = {"squares": point_layer(squares_table(run), inst.square_xy, crs),
+              "companies": point_layer(companies_table(run), inst.company_xy, crs)}
+    q = np.flatnonzero(sol.assign[inst.pair_company, inst.pair_square] > 1e-6)
+    k, s = inst.pair_company[q], inst.pair_square[q]
+    assign = pd.DataFrame({"company_id": inst.company_ids[k].astype(str), "square_id": inst.square_ids[s].astype(str),
+                           "share": sol.assign[k, s], "distance": inst.pair_distance[q], "annual_cost": inst.pair_cost[q]})
+    has_xy = inst.company_xy is not None and inst.square_xy is not None
+    layers["assignments"] = segment_layer(assign, inst.company_xy[k] if has_xy else None,
+                                          inst.square_xy[s] if has_xy else None, crs)
+    if inst.grid is not None:
+        layers["grid_use"] = point_layer(grid_table(run), None, crs)
+    return layers
+
+
+# -- figures --------------------------------------------------------------------------------------
+def draw_load(run: ParkRun, path: Path) -> bool:
+    """load_per_slot.png: load per slot at each open square against its connection and chargers,
+    and per grid area against its headroom."""
+    inst, sol = run.instance, run.solution
+    plt = pyplot()
+    open_s = np.flatnonzero(sol.open)
+    areas = []
+    if inst.grid is not None:  # the areas with squares or companies in them
+        used = np.r_[inst.square_grid, inst.company_grid]
+        areas = [g for g in range(inst.grid.size) if np.any(used == g)]
+    panels = [("square", s) for s in open_s] + [("grid", g) for g in areas]
+    if not panels:
+        return False
+    hours = np.arange(inst.n_slots) * inst.hours
+    load, conn = square_load_kw(sol), connection_kw(inst, sol)
+    grid = grid_load_kw(inst, sol)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 2.4 * len(panels)), dpi=100, sharex=True, squeeze=False)
+    for ax, (kind, i) in zip(axes[:, 0], panels, strict=True):
+        if kind == "square":
+            ax.step(hours, load[i], where="post", color="#2171b5", label="charging load")
+            ax.step(hours, conn[i], where="post", color="#cb181d", linestyle="--",
+                    label=f"connection {inst.tier_ids[sol.tier[i]]}")
+            if inst.n_chargers:
+                ax.axhline(float(sol.chargers[i] @ inst.charger_kw), color="#636363", linestyle=":",
+                           label="installed charger power")
+            ax.set_title(f"square {inst.square_ids[i]}", fontsize=9)
+        else:
+            ax.step(hours, grid[i], where="post", color="#238b45", label="all charging load in the area")
+            ax.step(hours, np.maximum(inst.headroom_kw[i], 0), where="post", color="#cb181d", linestyle="--",
+                    label="grid headroom")
+            ax.set_title(f"grid area {inst.grid.ids[i]}", fontsize=9)
+        ax.set_ylabel("kW")
+        ax.legend(fontsize=7, loc="upper right")
+    axes[-1, 0].set_xlabel("hour of the day")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+def draw_map(run: ParkRun, path: Path) -> bool:
+    """map.png: park polygons, squares (open with their tier, closed), companies coloured by where
+    they charge, assignment lines."""
+    inst, sol = run.instance, run.solution
+    if inst.company_xy is None or inst.square_xy is None:
+        return False
+    fig, ax = map_figure()
+    for layer in source_geometries(run.source, ("parks", "region")):
+        layer.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#969696", linewidth=0.6)
+    c, s = inst.company_xy, inst.square_xy
+    for k, j in zip(*np.nonzero(sol.assign > 1e-6), strict=True):
+        ax.plot([c[k, 0], s[j, 0]], [c[k, 1], s[j, 1]], color="#6baed6", linewidth=0.8, zorder=2)
+    home = sol.own > 0.5
+    short = sol.unmet > 1e-6
+    size = 10 + 4 * inst.vehicles
+    ax.scatter(c[~home, 0], c[~home, 1], s=size[~home], c="#2171b5", label="company at a square", zorder=3)
+    ax.scatter(c[home, 0], c[home, 1], s=size[home], c="#fd8d3c", label="company on its own connection", zorder=3)
+    ax.scatter(c[short, 0], c[short, 1], s=size[short] + 40, facecolors="none", edgecolors="#cb181d", linewidths=1.2,
+               label="energy not delivered", zorder=4)
+    ax.scatter(s[~sol.open, 0], s[~sol.open, 1], marker="s", s=30, facecolors="none", edgecolors="#636363",
+               label="candidate square (not used)", zorder=3)
+    ax.scatter(s[sol.open, 0], s[sol.open, 1], marker="*", s=260, c="#238b45", edgecolors="black", linewidths=0.6,
+               label="charging square", zorder=5)
+    for j in np.flatnonzero(sol.open):
+        ax.annotate(f"{inst.square_ids[j]}: {inst.tier_ids[sol.tier[j]]}", s[j], xytext=(6, 6),
+                    textcoords="offset points", fontsize=8)
+    return finish_map(fig, ax, path, f"{inst.name}: {int(sol.open.sum())} square(s), status {run.status}")
+
+
+def write_park_results(run: ParkRun, out: Path, overwrite: bool = False) -> dict:
+    return write_run(run, out, overwrite, summary_dict(run), layers=result_layers, markdown=summary_markdown,
+                     pictures={"load_png": ("load_per_slot.png", draw_load), "map": ("map.png", draw_map)})
