@@ -23,7 +23,7 @@ def solver_options(f):
         click.option("--solver", default="highs", show_default=True,
                      help="highs (embedded, default) or any pyomo solver installed here: cbc, glpk, gurobi, cplex, scip."),
         click.option("--profile", default="default", show_default=True,
-                     help="Solver profile from solvers/*.toml: default, exact, fast."),
+                     help="Solver profile (siting/profiles/*.toml): default, exact, fast."),
         click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; overrides the profile."),
         click.option("--gap", type=click.FloatRange(min=0), help="Relative MIP gap, e.g. 0.01 for 1 %; overrides the profile."),
         click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = automatic)."),
