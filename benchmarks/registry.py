@@ -150,13 +150,13 @@ CASES = [
                                                  p=15), ("full",)),
     Case("nal-oost-corridor", committed("nal-oost-corridor"), ("full",)),
     # spopt's FRLM (spopt >= 0.8, Python >= 3.12; a skipped status on 3.11) on the 25-node network, at
-    # (range, p) whose optima are known (brute force, tests/test_corridor_known_values.py BRUTE_FORCE):
+    # (range, p) whose optima are known (brute force, tests/corridor/test_known_values.py BRUTE_FORCE):
     # 5285.608155, 7598.401918, 12324.941875
     Case("frlm25-r8-p2", frlm25(8.0, 2), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
     Case("frlm25-r12-p3", frlm25(12.0, 3), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
     Case("frlm25-r20-p4", frlm25(20.0, 4), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
     # park: a tiny generated one in smoke; the real-data instance and the slowest Holmberg
-    # single-source instances (slow = yes in tests/known_values_park.csv, 45-65 s each) only in full
+    # single-source instances (slow = yes in tests/park/known_values.csv, 45-65 s each) only in full
     Case("park-tiny", generated_park("park-tiny", companies=8, squares=3, parks=2, slots=24), ("smoke",)),
     Case("rijssen-holten-park", committed("rijssen-holten-park"), ("full",)),
     Case("holmberg-p30", orlib("p30", "holmberg", "holmberg-sscflp", suffix=""), ("full",)),

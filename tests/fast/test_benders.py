@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.test_fast_model import random_instance
+from tests.fast.test_model import random_instance
 
 from siting.errors import SitingError
 from siting.fast.api import solve_fast

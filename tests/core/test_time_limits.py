@@ -24,7 +24,7 @@ from siting.options import SolveOptions
 from siting.registry import model_spec
 from siting.solve import relative_gap
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PICTURES = {"fast": {"map.png"}, "corridor": {"map.png"}, "park": {"map.png", "load_per_slot.png"}}
 # small instances whose first improving solution is not yet optimal (checked: gap 1-5 %)
 GENERATED = {

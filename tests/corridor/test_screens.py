@@ -8,7 +8,7 @@ import pytest
 from siting.corridor.api import solve_corridor
 from siting.corridor.load import load_corridor
 from siting.options import SolveOptions
-from test_corridor_load import write_instance
+from tests.corridor.test_load import write_instance
 
 
 @pytest.mark.solver

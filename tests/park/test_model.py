@@ -24,7 +24,7 @@ from siting.park.params import annuity_factor
 from siting.park.synthetic import small_park, write_park_folder
 from siting.park.verify import verify_park
 from siting.solve import solve
-from test_formulation import read_pyomo
+from tests.formulation.test_formulation import read_pyomo
 
 EXACT = SolveOptions(profile="exact")
 SEEDS = [0, 1, 2, 3]

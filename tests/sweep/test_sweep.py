@@ -262,7 +262,7 @@ def test_corridor_scenario_files_are_applied_in_sweep_runs():
     from siting.corridor.scenario import apply_scenario, load_scenario
     from siting.sweep import read_sweep, run_task
 
-    folder = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-corridor"
+    folder = Path(__file__).resolve().parents[2] / "instances" / "nal-oost-corridor"
     sweep = read_sweep(folder / "sweeps" / "options-and-consumption.toml")
     assert len(sweep.runs) == 4 and all(r.scenario_file for r in sweep.runs)
     spec = next(r for r in sweep.runs if r.values["scenario"] == "Culemborg-10-MW" or "ulemborg" in r.name)

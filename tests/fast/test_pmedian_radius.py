@@ -27,8 +27,8 @@ from siting.formulation.emit import to_highspy, to_pyomo
 from siting.options import SolveOptions
 from siting.precompute import Pairs
 from siting.solve import solve
-from test_fast_model import random_instance, solve_checked
-from test_formulation import read_pyomo
+from tests.fast.test_model import random_instance, solve_checked
+from tests.formulation.test_formulation import read_pyomo
 
 SEEDS = [0, 1, 2, 3]
 CASES = {  # name -> FastParams changes (objective pmedian)

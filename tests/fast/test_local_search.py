@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
-from tests.test_fast_model import brute_force_mclp, random_instance
+from tests.fast.test_model import brute_force_mclp, random_instance
 
 from siting.fast.heuristics import greedy_fast
 from siting.fast.instance import FastInstance

@@ -14,7 +14,7 @@ from siting.errors import InstanceError
 from siting.importers import convert
 from siting.park.synthetic import small_park, write_park_folder
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CAP41 = ROOT / "instances" / "reference" / "orlib-cap" / "cap41.txt"
 P1 = ROOT / "instances" / "reference" / "holmberg-sscflp" / "p1"
 FAST_KEYS = {"status", "objective", "best_bound", "gap", "model", "objective_kind", "times", "solver", "instance", "kpis"}

@@ -25,7 +25,7 @@ from siting.options import SolveOptions
 
 pytestmark = pytest.mark.solver
 
-REFERENCE = Path(__file__).resolve().parents[1] / "instances" / "reference" / "frlm25"
+REFERENCE = Path(__file__).resolve().parents[2] / "instances" / "reference" / "frlm25"
 EXACT = SolveOptions(profile="exact")
 RANGES = [6, 8, 12, 16, 20]
 TOTAL_FLOW = 17690.927970  # sum of f_ij over the 300 pairs i < j (SOURCES.md: 17690.928)

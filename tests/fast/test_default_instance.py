@@ -13,7 +13,7 @@ from siting.fast.api import solve_fast
 from siting.fast.load import load_fast
 from siting.options import SolveOptions
 
-NAL_OOST = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-fast"
+NAL_OOST = Path(__file__).resolve().parents[2] / "instances" / "nal-oost-fast"
 
 
 def test_builder_docstring_example_runs():

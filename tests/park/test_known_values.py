@@ -1,7 +1,7 @@
 """Known values of the park model's CFLP core: OR-Library `cap*` (Beasley's multi-source CFLP,
 `capopt`) and Holmberg's single-source instances (`os`), solved end to end.
 
-Each row of `tests/known_values_park.csv` names a reference file under `instances/reference/`
+Each row of `tests/park/known_values.csv` names a reference file under `instances/reference/`
 (copied there with its SOURCES.md), the importer (`orlib-cap`: split, `holmberg`: single
 source) and the published optimum. A case imports the file into tmp_path, solves with the
 `exact` profile and checks
@@ -26,9 +26,9 @@ from siting.importers import convert
 from siting.options import SolveOptions
 from siting.park.api import solve_park
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "instances" / "reference"
-MANIFEST = Path(__file__).with_name("known_values_park.csv")
+MANIFEST = Path(__file__).with_name("known_values.csv")
 EXACT = SolveOptions(profile="exact")
 
 

@@ -1,6 +1,6 @@
 """Known-value tests: published optima of public benchmarks, solved end to end.
 
-Each row of `tests/known_values.csv` names a reference file under `instances/reference/` (copied
+Each row of `tests/fast/known_values.csv` names a reference file under `instances/reference/` (copied
 there with its SOURCES.md; nothing is read from outside the repository), the importer format,
 `--set` overrides, the metric and its published value. A case imports the file into tmp_path
 with `siting.importers.convert`, solves with the `exact` profile and checks
@@ -26,7 +26,7 @@ from siting.fast.api import solve_fast
 from siting.importers import convert
 from siting.options import SolveOptions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "instances" / "reference"
 MANIFEST = Path(__file__).with_name("known_values.csv")
 EXACT = SolveOptions(profile="exact")
