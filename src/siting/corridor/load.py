@@ -22,15 +22,9 @@ from siting.corridor.instance import CorridorInstance, RoadNetwork
 from siting.corridor.params import CorridorConfig
 from siting.corridor.validate import check_scenarios, length_column, validate_corridor
 from siting.errors import InstanceError, Problem
-from siting.io.folder import open_config, site_grid_areas
+from siting.io.folder import open_config
 from siting.io.layers import Table, grid_area_of_points, read_layer
-from siting.resources import GridAreas
-
-
-def _column(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
-    if name not in df.columns:
-        return np.full(len(df), default, dtype=float)
-    return pd.to_numeric(df[name], errors="coerce").astype(float).fillna(default).to_numpy()
+from siting.io.sites import column, site_block
 
 
 def read_graphml(path: Path, crs: str | None) -> tuple[Table, Table]:
@@ -194,51 +188,32 @@ def load_corridor(path: str | Path, overrides: list[str] | None = None) -> Corri
     cdf = cand.df
     edf = exist.df if exist is not None else pd.DataFrame(columns=["id", "chargers"])
     n_new, n_old = len(cdf), len(edf)
-    n0 = np.concatenate([np.zeros(n_new), _column(edf, "chargers", 0.0)]).astype(np.int64)
-    max_new = _column(cdf, "max_chargers", float(p.max_chargers))
-    max_old = np.maximum(_column(edf, "max_chargers", 0.0), n0[n_new:])
-    site_ids = np.concatenate([cdf["id"].to_numpy(dtype=object), edf["id"].to_numpy(dtype=object)])
-
-    grid = None
-    grid_of_site = np.full(n_new + n_old, -1, dtype=np.int64)
-    if "grid_areas" in tables:
-        g = tables["grid_areas"].df
-        grid = GridAreas(ids=g["id"].to_numpy(dtype=object), available_kw=_column(g, "available_kw", 0.0),
-                         upgrade_kw=_column(g, "upgrade_kw", 0.0), upgrade_cost=_column(g, "upgrade_cost", 0.0),
-                         xy=tables["grid_areas"].xy)
-        gindex = {gid: k for k, gid in enumerate(grid.ids)}
-        areas = np.concatenate([site_grid_areas(tables, "candidates"),
-                                site_grid_areas(tables, "existing") if exist is not None else np.zeros(0, dtype=object)])
-        grid_of_site = np.array([gindex.get(a, -1) for a in areas], dtype=np.int64)
+    sites = site_block(tables, float(p.max_chargers))
 
     area_ids, area_min, area_max = np.zeros(0, dtype=object), np.zeros(0), np.zeros(0)
     area_of_site = np.full(n_new + n_old, -1, dtype=np.int64)
     if "search_areas" in tables:
         s = tables["search_areas"]
         area_ids = s.ids().to_numpy(dtype=object)
-        area_min = _column(s.df, "min_sites", 0.0)
-        area_max = _column(s.df, "max_sites", np.inf)
+        area_min = column(s.df, "min_sites", 0.0)
+        area_max = column(s.df, "max_sites", np.inf)
         sindex = {a: k for k, a in enumerate(area_ids)}
         labels = np.concatenate([_search_areas(cand, s), _search_areas(exist, s) if exist is not None else np.zeros(0, dtype=object)])
         area_of_site = np.array([sindex.get(a, -1) for a in labels], dtype=np.int64)
 
-    site_xy = None
-    if cand.xy is not None and (exist is None or exist.xy is not None):
-        site_xy = np.vstack([cand.xy] + ([exist.xy] if exist is not None else []))
-    elif net.node_xy is not None:
+    site_xy = sites.xy
+    if site_xy is None and net.node_xy is not None:
         site_xy = net.node_xy[np.concatenate([c_nodes, e_nodes])]
 
     return CorridorInstance(
         name=config.name, params=p, network=net,
         od_ids=od_ids[keep], od_origin=o[keep], od_destination=d[keep],
-        flow=_column(od, "trucks_per_day", 0.0)[keep],
-        site_ids=site_ids, is_existing=np.concatenate([np.zeros(n_new, bool), np.ones(n_old, bool)]),
+        flow=column(od, "trucks_per_day", 0.0)[keep],
+        site_ids=sites.ids, is_existing=sites.is_existing,
         site_node=np.concatenate([c_nodes, e_nodes]),
-        fixed_cost=np.concatenate([_column(cdf, "fixed_cost", 0.0), np.zeros(n_old)]),
-        cost_per_charger=np.concatenate([_column(cdf, "cost_per_charger", 0.0), _column(edf, "cost_per_charger", 0.0)]),
-        existing_chargers=n0, max_chargers=np.concatenate([max_new, max_old]).astype(np.int64),
-        land_m2=np.concatenate([_column(cdf, "land_m2", np.inf), _column(edf, "land_m2", np.inf)]),
-        grid_of_site=grid_of_site, grid=grid, area_of_site=area_of_site,
+        fixed_cost=sites.fixed_cost, cost_per_charger=sites.cost_per_charger,
+        existing_chargers=sites.existing_chargers, max_chargers=sites.max_chargers, land_m2=sites.land_m2,
+        grid_of_site=sites.grid_of_site, grid=sites.grid, area_of_site=area_of_site,
         area_ids=area_ids, area_min=area_min, area_max=area_max,
         site_xy=site_xy, site_snap=np.concatenate([c_snap, e_snap]), crs=config.crs,
         excluded=tuple(excluded),

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from siting.fast.params import FastConfig, FastParams
+from siting.fast.params import FastParams
 from siting.precompute import Pairs
 from siting.resources import GridAreas, SiteResources
 
@@ -82,97 +81,3 @@ class FastInstance:
         from dataclasses import replace
 
         return replace(self, params=self.params.model_copy(update=changes))
-
-
-def _column(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
-    if name not in df.columns:
-        return np.full(len(df), default, dtype=float)
-    return df[name].astype(float).fillna(default).to_numpy()
-
-
-def fast_instance_from_tables(config: FastConfig, tables: dict, grid_area_ids: dict[str, np.ndarray]) -> FastInstance:
-    """Turn validated tables into a FastInstance. `grid_area_ids[layer]` = area id per row."""
-    params = config.fast
-    demand = tables["demand"].df
-    cand = tables["candidates"].df
-    exist = tables["existing"].df if "existing" in tables else pd.DataFrame(columns=["id", "chargers"])
-    n_new, n_old = len(cand), len(exist)
-
-    n0 = np.concatenate([np.zeros(n_new), _column(exist, "chargers", 0.0)]).astype(np.int64)
-    max_new = _column(cand, "max_chargers", max(1.0, float(params.min_chargers)))
-    max_old = np.maximum(_column(exist, "max_chargers", 0.0), n0[n_new:])
-    site_ids = np.concatenate([cand["id"].to_numpy(dtype=object), exist["id"].to_numpy(dtype=object)])
-
-    grid = None
-    grid_of_site = np.full(n_new + n_old, -1, dtype=np.int64)
-    if "grid_areas" in tables:
-        g = tables["grid_areas"].df
-        grid = GridAreas(
-            ids=g["id"].to_numpy(dtype=object),
-            available_kw=_column(g, "available_kw", 0.0),
-            upgrade_kw=_column(g, "upgrade_kw", 0.0),
-            upgrade_cost=_column(g, "upgrade_cost", 0.0),
-            xy=tables["grid_areas"].xy,
-        )
-        index = {gid: k for k, gid in enumerate(grid.ids)}
-        areas = np.concatenate([grid_area_ids.get("candidates", np.full(n_new, None)),
-                                grid_area_ids.get("existing", np.full(n_old, None))])
-        grid_of_site = np.array([index.get(a, -1) for a in areas], dtype=np.int64)
-
-    def xy(name: str) -> np.ndarray | None:
-        return tables[name].xy if name in tables else None
-
-    site_xy = None
-    if xy("candidates") is not None and (n_old == 0 or xy("existing") is not None):
-        site_xy = np.vstack([xy("candidates")] + ([xy("existing")] if n_old else []))
-
-    return FastInstance(
-        name=config.name,
-        params=params,
-        demand_ids=demand["id"].to_numpy(dtype=object),
-        weight=_column(demand, "weight", 0.0),
-        site_ids=site_ids,
-        is_existing=np.concatenate([np.zeros(n_new, bool), np.ones(n_old, bool)]),
-        fixed_cost=np.concatenate([_column(cand, "fixed_cost", 0.0), np.zeros(n_old)]),
-        cost_per_charger=np.concatenate([_column(cand, "cost_per_charger", 0.0), _column(exist, "cost_per_charger", 0.0)]),
-        existing_chargers=n0,
-        max_chargers=np.concatenate([max_new, max_old]).astype(np.int64),
-        land_m2=np.concatenate([_column(cand, "land_m2", np.inf), _column(exist, "land_m2", np.inf)]),
-        grid_of_site=grid_of_site,
-        grid=grid,
-        demand_xy=xy("demand"),
-        site_xy=site_xy,
-        given_pairs=_given_pairs(tables, demand, site_ids),
-        given_pairs_are_coverage="coverage" in tables and "distances" not in tables,
-        graph=_graph(tables, demand, cand, exist),
-        crs=config.crs,
-    )
-
-
-def _given_pairs(tables: dict, demand: pd.DataFrame, site_ids: np.ndarray) -> Pairs | None:
-    name = "distances" if "distances" in tables else "coverage" if "coverage" in tables else None
-    if name is None:
-        return None
-    df = tables[name].df
-    d_index = pd.Index(demand["id"])
-    s_index = pd.Index(site_ids)
-    rows = d_index.get_indexer(df["demand_id"])
-    cols = s_index.get_indexer(df["candidate_id"])
-    dist = df["distance"].to_numpy(dtype=float) if name == "distances" else np.zeros(len(df))
-    return Pairs.from_coo(rows, cols, dist, len(demand), len(site_ids))
-
-
-def _graph(tables: dict, demand: pd.DataFrame, cand: pd.DataFrame, exist: pd.DataFrame) -> Graph | None:
-    if "graph" not in tables:
-        return None
-    g = tables["graph"].df
-    nodes = pd.Index(pd.unique(pd.concat([g["u"], g["v"]], ignore_index=True)))
-    site_nodes = pd.concat([cand["node"], exist["node"]] if len(exist) else [cand["node"]], ignore_index=True)
-    return Graph(
-        n_nodes=len(nodes),
-        u=nodes.get_indexer(g["u"]).astype(np.int64),
-        v=nodes.get_indexer(g["v"]).astype(np.int64),
-        length=g["length"].to_numpy(dtype=float),
-        demand_node=nodes.get_indexer(demand["node"]).astype(np.int64),
-        site_node=nodes.get_indexer(site_nodes).astype(np.int64),
-    )

@@ -6,7 +6,7 @@ A sweep file (TOML) names a base instance and the parameter sets to run:
     instance = ".."                    # the instance folder, relative to this file
     scenarios = ["scenarios/grid-upgrade.toml"]   # optional; each is one more axis value
 
-    [solve]                            # per run; threads = 1 unless set
+    [solve]                            # SolveOptions of every run; threads = 1 unless set
     profile = "fast"
     time_limit = 60
 
