@@ -187,11 +187,10 @@ def load_corridor(path: str | Path, overrides: list[str] | None = None) -> Corri
 
     cdf = cand.df
     edf = exist.df if exist is not None else pd.DataFrame(columns=["id", "chargers"])
-    n_new, n_old = len(cdf), len(edf)
     sites = site_block(tables, float(p.max_chargers))
 
     area_ids, area_min, area_max = np.zeros(0, dtype=object), np.zeros(0), np.zeros(0)
-    area_of_site = np.full(n_new + n_old, -1, dtype=np.int64)
+    area_of_site = np.full(len(sites.ids), -1, dtype=np.int64)
     if "search_areas" in tables:
         s = tables["search_areas"]
         area_ids = s.ids().to_numpy(dtype=object)

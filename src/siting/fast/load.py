@@ -29,12 +29,6 @@ def load_fast(path: str | Path, overrides: list[str] | None = None) -> FastInsta
     return fast_instance_from_tables(config, tables)
 
 
-def _column(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
-    if name not in df.columns:
-        return np.full(len(df), default, dtype=float)
-    return df[name].astype(float).fillna(default).to_numpy()
-
-
 def fast_instance_from_tables(config: FastConfig, tables: dict[str, Table]) -> FastInstance:
     """Turn validated tables into a FastInstance."""
     params = config.fast

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from siting.checks import raise_if_problems
-from siting.config import InstanceConfig
 from siting.io.folder import open_config
 from siting.io.layers import Table, grid_area_of_points, read_layers
+from siting.io.sites import column
 from siting.park.instance import ParkInstance, dwell_window
 from siting.park.params import ParkConfig
 from siting.park.validate import (
@@ -24,12 +24,6 @@ from siting.park.validate import (
     validate_park_tables,
 )
 from siting.resources import GridAreas
-
-
-def _col(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
-    if name not in df.columns:
-        return np.full(len(df), default, dtype=float)
-    return pd.to_numeric(df[name], errors="coerce").astype(float).fillna(default).to_numpy()
 
 
 def _text(df: pd.DataFrame, name: str, default: str | None) -> np.ndarray:
@@ -59,15 +53,15 @@ def _grid_of(table: Table, grid: Table | None) -> np.ndarray:
     return given
 
 
-def _pairs(config: InstanceConfig, tables: dict[str, Table], vehicles: np.ndarray):
+def _pairs(config: ParkConfig, tables: dict[str, Table], vehicles: np.ndarray):
     """(company, square, annual cost, distance) of every pair that exists, sorted by company, square."""
     comp, sq = tables["companies"], tables["squares"]
     if "assign_costs" in tables:
         df = tables["assign_costs"].df
         k = pd.Index(comp.ids()).get_indexer(df["company_id"])
         s = pd.Index(sq.ids()).get_indexer(df["square_id"])
-        cost = _col(df, "annual_cost", 0.0)
-        dist = _col(df, "distance", np.nan)
+        cost = column(df, "annual_cost", 0.0)
+        dist = column(df, "distance", np.nan)
     else:
         from siting.precompute import euclidean_pairs
 
@@ -85,11 +79,11 @@ def daily_energy(c: pd.DataFrame, vans: np.ndarray, trucks: np.ndarray) -> np.nd
     vehicle's kWh being `*_kwh_per_day` or `*_km_per_day` x `*_kwh_per_km`."""
     per = {}
     for kind in ("van", "truck"):
-        direct = _col(c, f"{kind}_kwh_per_day", np.nan)
-        by_km = _col(c, f"{kind}_km_per_day", np.nan) * _col(c, f"{kind}_kwh_per_km", np.nan)
+        direct = column(c, f"{kind}_kwh_per_day", np.nan)
+        by_km = column(c, f"{kind}_km_per_day", np.nan) * column(c, f"{kind}_kwh_per_km", np.nan)
         per[kind] = np.nan_to_num(np.where(np.isnan(direct), by_km, direct))
     computed = vans * per["van"] + trucks * per["truck"]
-    given = _col(c, "kwh_per_day", np.nan)
+    given = column(c, "kwh_per_day", np.nan)
     return np.where(np.isnan(given), computed, given)
 
 
@@ -107,7 +101,7 @@ def load_park(path: str | Path, overrides: list[str] | None = None) -> ParkInsta
     return park_instance_from_tables(config, tables)
 
 
-def park_instance_from_tables(config: InstanceConfig, tables: dict[str, Table]) -> ParkInstance:
+def park_instance_from_tables(config: ParkConfig, tables: dict[str, Table]) -> ParkInstance:
     p = config.park
     T, h = p.slots, p.hours()
     profiles = tables["profiles"].df if "profiles" in tables else None
@@ -115,18 +109,18 @@ def park_instance_from_tables(config: InstanceConfig, tables: dict[str, Table]) 
     c, s_df, t_df = comp.df, sq.df, tiers.df
     K, S = len(c), len(s_df)
 
-    vans = _col(c, "vans", 0.0).astype(np.int64)
-    trucks = _col(c, "trucks", 0.0).astype(np.int64)
+    vans = column(c, "vans", 0.0).astype(np.int64)
+    trucks = column(c, "trucks", 0.0).astype(np.int64)
     vehicles = vans + trucks
     if "max_kw" in c.columns:
-        max_kw = _col(c, "max_kw", 0.0)
+        max_kw = column(c, "max_kw", 0.0)
     else:
         max_kw = np.zeros(K)
     if "max_kw_per_vehicle" in c.columns:
-        per = _col(c, "max_kw_per_vehicle", np.nan)
+        per = column(c, "max_kw_per_vehicle", np.nan)
         max_kw = np.where(np.isnan(per), max_kw, per * vehicles)
-    window = dwell_window(_col(c, "dwell_start", np.nan), _col(c, "dwell_end", np.nan), T, h)
-    own_kw = _col(c, "own_kw", 0.0)[:, None] * _profile(profiles, _text(c, "own_profile", None), T)
+    window = dwell_window(column(c, "dwell_start", np.nan), column(c, "dwell_end", np.nan), T, h)
+    own_kw = column(c, "own_kw", 0.0)[:, None] * _profile(profiles, _text(c, "own_profile", None), T)
 
     # tiers: rows without a square apply to every square
     square_index = pd.Index(sq.ids())
@@ -152,7 +146,7 @@ def park_instance_from_tables(config: InstanceConfig, tables: dict[str, Table]) 
     square_grid = np.full(S, -1, dtype=np.int64)
     if grid_t is not None:
         g = grid_t.df
-        grid = GridAreas(ids=g["id"].to_numpy(dtype=object), available_kw=_col(g, "available_kw", 0.0),
+        grid = GridAreas(ids=g["id"].to_numpy(dtype=object), available_kw=column(g, "available_kw", 0.0),
                          upgrade_kw=np.zeros(len(g)), upgrade_cost=np.zeros(len(g)), xy=grid_t.xy)
         names = _text(g, "profile", p.headroom_profile)
         headroom = grid.available_kw[:, None] * _profile(profiles, names, T)
@@ -181,27 +175,27 @@ def park_instance_from_tables(config: InstanceConfig, tables: dict[str, Table]) 
         max_kw=max_kw,
         window=window,
         own_kw=own_kw,
-        own_cost=_col(c, "own_cost", 0.0),
-        own_annual=_col(c, "own_annual_cost", 0.0),
+        own_cost=column(c, "own_cost", 0.0),
+        own_annual=column(c, "own_annual_cost", 0.0),
         company_grid=company_grid,
         square_ids=s_df["id"].to_numpy(dtype=object),
-        land_m2=_col(s_df, "land_m2", np.inf),
-        square_m2=_col(s_df, "fixed_m2", 0.0),
-        square_cost=_col(s_df, "fixed_cost", 0.0),
-        square_annual=_col(s_df, "annual_cost", 0.0),
+        land_m2=column(s_df, "land_m2", np.inf),
+        square_m2=column(s_df, "fixed_m2", 0.0),
+        square_cost=column(s_df, "fixed_cost", 0.0),
+        square_annual=column(s_df, "annual_cost", 0.0),
         square_grid=square_grid,
         tier_ids=t_df["id"].to_numpy(dtype=object)[rows],
         tier_square=tier_square,
-        tier_kw=_col(t_df, "capacity_kw", 0.0)[rows],
-        tier_cost=_col(t_df, "one_off_cost", 0.0)[rows],
-        tier_annual=_col(t_df, "annual_cost", 0.0)[rows],
+        tier_kw=column(t_df, "capacity_kw", 0.0)[rows],
+        tier_cost=column(t_df, "one_off_cost", 0.0)[rows],
+        tier_annual=column(t_df, "annual_cost", 0.0)[rows],
         tier_contract=contract,
         tier_avail=_profile(profiles, contract, T),
         charger_ids=ch["id"].to_numpy(dtype=object),
-        charger_kw=_col(ch, "power_kw", 0.0),
-        charger_cost=_col(ch, "cost", 0.0),
-        charger_annual=_col(ch, "annual_cost", 0.0),
-        charger_m2=_col(ch, "m2", 0.0),
+        charger_kw=column(ch, "power_kw", 0.0),
+        charger_cost=column(ch, "cost", 0.0),
+        charger_annual=column(ch, "annual_cost", 0.0),
+        charger_m2=column(ch, "m2", 0.0),
         charger_vehicle=_text(ch, "vehicle", "any"),
         pair_company=pk,
         pair_square=ps,
