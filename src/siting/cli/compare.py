@@ -34,6 +34,7 @@ def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, t
     from siting.corridor.compare import solve_scenarios, write_compare
     from siting.corridor.scenario import load_scenario
     from siting.errors import SitingError
+    from siting.io.claim import FolderClaim
     from siting.io.folder import instance_folder
     from siting.io.write import check_output_folder
     from siting.options import SolveOptions
@@ -43,11 +44,14 @@ def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, t
     loaded = [load_scenario(path) for path in scenarios]  # bad scenario files stop here (exit 2)
     folder = instance_folder(instance)
     out = out or Path("results") / f"{folder.name}-compare-{time.strftime('%Y%m%d-%H%M%S')}"
-    check_output_folder(out, overwrite)
     options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
                            seed=seed, warm_start=not no_warm_start, method=method)
-    click.echo(f"Solving {len(loaded) + (0 if no_base else 1)} options of {folder.name} ...", err=True)
-    runs = solve_scenarios(folder, loaded, options, base=not no_base)
-    _, text = write_compare(runs, out, overwrite)
+    with FolderClaim(out):
+        check_output_folder(out, overwrite)
+        click.echo(f"Solving {len(loaded) + (0 if no_base else 1)} options of {folder.name} ...", err=True)
+        runs = solve_scenarios(folder, loaded, options, base=not no_base)
+        written, text = write_compare(runs, out, overwrite)
     click.echo(text)
-    click.echo(f"Written to {out}/ (compare.md, compare.csv, map-*.png)")
+    if Path(written) != out:
+        click.echo(f"{out} appeared while solving and was left as it was; the comparison is in {written}/", err=True)
+    click.echo(f"Written to {written}/ (compare.md, compare.csv, map-*.png)")

@@ -33,6 +33,7 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
       siting solve instances/nal-oost-fast --profile fast --time-limit 30 --json
       siting solve my-instance --solver cbc
     """
+    from siting.io.claim import FolderClaim
     from siting.io.folder import instance_folder
     from siting.io.write import check_output_folder
     from siting.options import SolveOptions
@@ -46,18 +47,23 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
     load_seconds = time.perf_counter() - t0
     folder = instance_folder(instance)
     out = out or Path("results") / f"{inst.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    check_output_folder(out, overwrite)
     options = SolveOptions(solver=solver, profile=profile, time_limit=time_limit, gap=gap, threads=threads,
                            seed=seed, warm_start=not no_warm_start, method=method)
-    click.echo(f"Solving {inst.name} ({model}) with {solver}, profile {profile} ... (Ctrl-C stops and keeps the best "
-               "solution found)", err=True)
-    run = api.solve(inst, options)
-    run.source = folder
-    if run.status == "time_limit" and run.objective is None:
-        run.result.message = no_plan_message(run.result, no_warm_start)
-    run.times["load"] = load_seconds
-    run.times["total"] += load_seconds
-    summary = api.write(run, out, overwrite)
+    with FolderClaim(out):  # a second run into the same --out is refused here, not after its solve
+        check_output_folder(out, overwrite)
+        click.echo(f"Solving {inst.name} ({model}) with {solver}, profile {profile} ... (Ctrl-C stops and keeps the "
+                   "best solution found)", err=True)
+        run = api.solve(inst, options)
+        run.source = folder
+        if run.status == "time_limit" and run.objective is None:
+            run.result.message = no_plan_message(run.result, no_warm_start)
+        run.times["load"] = load_seconds
+        run.times["total"] += load_seconds
+        summary = api.write(run, out, overwrite)
+    if "written_to" in summary:
+        click.echo(f"{out} appeared while solving and was left as it was; the plan is in {summary['written_to']}/",
+                   err=True)
+        out = Path(summary["written_to"])
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=str))
     else:

@@ -103,8 +103,9 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "option"
 
 
-def write_compare(runs: list, out: Path, overwrite: bool = False) -> tuple[pd.DataFrame, str]:
-    """compare.md, compare.csv and map-<option>.png, written atomically into `out`."""
+def write_compare(runs: list, out: Path, overwrite: bool = False) -> tuple[Path, str]:
+    """compare.md, compare.csv and map-<option>.png, written atomically into `out`; the folder they
+    landed in (io.write.write_atomic) and the comparison's text."""
     frame = compare_frame(runs)
     text = compare_markdown(frame, runs)
 
@@ -115,5 +116,4 @@ def write_compare(runs: list, out: Path, overwrite: bool = False) -> tuple[pd.Da
             if run.solution is not None:
                 draw_map(run, folder / f"map-{_slug(scenario.name)}.png")
 
-    write_atomic(out, overwrite, contents)
-    return frame, text
+    return write_atomic(out, overwrite, contents), text

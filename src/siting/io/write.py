@@ -28,24 +28,44 @@ def check_output_folder(out: Path, overwrite: bool) -> None:
 
 
 def write_atomic(out: Path, overwrite: bool, write_contents) -> Path:
-    """Call write_contents(tmp_folder), then move tmp_folder to `out` in one rename."""
+    """Call write_contents(tmp_folder), then move tmp_folder to `out` in one rename; the folder
+    it landed in is returned.
+
+    A folder that appeared at `out` while the contents were written (made by hand or by a program
+    that takes no claim) is never replaced without `overwrite`, and the finished contents are
+    never dropped either: they land beside it, in `<out>-<n>`."""
     out = Path(out)
     check_output_folder(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         write_contents(tmp)
-        if out.exists():
+        if out.exists() and overwrite:
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.replace(out, trash / out.name)
             os.replace(tmp, out)
             shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+            return out
+        return _rename_beside(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
+
+
+def _rename_beside(tmp: Path, out: Path) -> Path:
+    """Rename `tmp` to `out`, or to the first free `<out>-<n>` when `out` exists by now."""
+    for n in range(10_000):
+        target = out if n == 0 else out.with_name(f"{out.name}-{n}")
+        if target.exists():
+            continue
+        try:
+            os.rename(tmp, target)  # refuses a non-empty folder that appeared meanwhile (POSIX)
+        except OSError:
+            if target.exists():
+                continue
+            raise
+        return target
+    raise SitingError(f"no free folder name beside {out}")
 
 
 def write_result_folder(out: Path, overwrite: bool, summary: dict, *, solved: bool, layers, crs: str | None,
@@ -62,7 +82,9 @@ def write_result_folder(out: Path, overwrite: bool, summary: dict, *, solved: bo
         write_json(folder / "summary.json", summary)
         (folder / "summary.md").write_text(markdown())
 
-    write_atomic(out, overwrite, contents)
+    written = write_atomic(out, overwrite, contents)
+    if written != Path(out):
+        summary["written_to"] = str(written)  # only in the returned dict: the file was written before
     return summary
 
 

@@ -64,15 +64,24 @@ def run_sweep(sweep: Sweep, client, out: Path, *, resume: bool = False, overwrit
               progress: Progress | None = None, task: Callable = run_task, poll: float = 0.5) -> SweepReport:
     """Run every run of `sweep` on a Dask `client`, write `<out>/<run>/` and the sweep table.
 
-    `task` is the function submitted per run (tests wrap it to crash a worker).
+    `task` is the function submitted per run (tests wrap it to crash a worker). The sweep folder
+    is claimed for the whole sweep (io.claim): a second sweep into it is refused at its start.
     """
+    from siting.io.claim import FolderClaim
+    from siting.io.write import check_output_folder
+
+    with FolderClaim(out):
+        if not resume:
+            check_output_folder(out, overwrite)
+        return _run_claimed(sweep, client, out, resume, progress, task, poll)
+
+
+def _run_claimed(sweep: Sweep, client, out: Path, resume: bool, progress: Progress | None, task: Callable,
+                 poll: float) -> SweepReport:
     from distributed import wait
 
-    from siting.io.write import check_output_folder
     from siting.registry import model_spec
 
-    if not resume:
-        check_output_folder(out, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     progress = progress or Progress()
     report = SweepReport(sweep, out)
