@@ -15,13 +15,21 @@ from siting.cli.options import debug_opt, handle_errors
 @click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes of the local cluster "
               "(default: the number of cores, at most the number of runs). Not with --scheduler.")
-@click.option("--scheduler", metavar="ADDRESS", help="Use an existing Dask cluster, e.g. tcp://host:8786.")
+@click.option("--scheduler", metavar="ADDRESS", help="Use an existing Dask cluster, e.g. tls://host:8786.")
+@click.option("--tls-ca-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --scheduler tls://...: the CA certificate the scheduler's certificate is checked against "
+              "(default: Dask's config distributed.comm.tls.ca-file).")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="This client's certificate (PEM; may hold the key too).")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="This client's private key (PEM), when not in --tls-cert.")
 @click.option("--out", type=click.Path(path_type=Path), help="Sweep folder (default results/<sweep name>).")
 @click.option("--resume", is_flag=True, help="Keep the runs already finished in --out; run the others.")
 @click.option("--overwrite", is_flag=True, help="Run every run again, replacing existing run folders.")
 @debug_opt
 @handle_errors
-def sweep_cmd(sweep_file, workers, scheduler, out, resume, overwrite, debug) -> None:
+def sweep_cmd(sweep_file, workers, scheduler, tls_ca_file, tls_cert, tls_key, out, resume, overwrite,
+              debug) -> None:
     """Solve every parameter set of a sweep file; write one result folder per run, sweep.csv,
     sweep.md and plots/<parameter>.png.
 
@@ -29,7 +37,11 @@ def sweep_cmd(sweep_file, workers, scheduler, out, resume, overwrite, debug) -> 
     Examples:
       siting sweep instances/nal-oost-fast/sweeps/p-and-radius.toml --workers 2
       siting sweep my-sweep.toml --out results/my-sweep --resume
-      siting sweep my-sweep.toml --scheduler tcp://10.0.0.5:8786
+      siting sweep my-sweep.toml --scheduler tls://10.0.0.5:8786 \\
+          --tls-ca-file ca.pem --tls-cert client.pem --tls-key client-key.pem
+
+    A cluster runs any code its clients send: use TLS (README, "On a cluster") on any network
+    others can reach. A local cluster listens on 127.0.0.1 only.
     """
     from siting.sweep import read_sweep, run_sweep
 
@@ -37,6 +49,9 @@ def sweep_cmd(sweep_file, workers, scheduler, out, resume, overwrite, debug) -> 
         raise click.UsageError("--resume keeps finished runs and --overwrite replaces them: choose one")
     if scheduler and workers:
         raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster has its own workers")
+    tls = {"tls_ca_file": tls_ca_file, "tls_client_cert": tls_cert, "tls_client_key": tls_key}
+    if not scheduler and any(tls.values()):
+        raise click.UsageError("--tls-ca-file, --tls-cert and --tls-key secure the connection to --scheduler")
     sweep = read_sweep(sweep_file)  # a bad sweep file stops here (exit 2), before any cluster starts
     out = out or Path("results") / sweep.name
     if out.exists() and not (resume or overwrite):
@@ -44,7 +59,7 @@ def sweep_cmd(sweep_file, workers, scheduler, out, resume, overwrite, debug) -> 
     click.echo(f"Sweep {sweep.name}: {len(sweep.runs)} runs of {sweep.instance} ({sweep.model}), "
                f"{len({r.group for r in sweep.runs})} shared precompute(s) -> {out}/", err=True)
     start = time.perf_counter()
-    with _client(scheduler, workers or min(os.cpu_count() or 1, len(sweep.runs))) as client:
+    with _client(scheduler, workers or min(os.cpu_count() or 1, len(sweep.runs)), tls) as client:
         click.echo(f"Dask scheduler {client.scheduler.address}, {len(client.scheduler_info()['workers'])} worker(s)",
                    err=True)
         report = run_sweep(sweep, client, out, resume=resume, overwrite=overwrite, progress=RichProgress())
@@ -69,10 +84,10 @@ LOCAL_CONFIG = {"distributed.scheduler.worker-saturation": 1.0}
 
 
 class _client:
-    """A Client on an existing scheduler, or on a LocalCluster that is closed afterwards."""
+    """A Client on an existing scheduler, or on a LocalCluster on loopback that is closed afterwards."""
 
-    def __init__(self, scheduler: str | None, workers: int):
-        self.scheduler, self.workers = scheduler, workers
+    def __init__(self, scheduler: str | None, workers: int, tls: dict | None = None):
+        self.scheduler, self.workers, self.tls = scheduler, workers, tls or {}
         self.cluster = self.client = None
 
     def __enter__(self):
@@ -82,15 +97,18 @@ class _client:
         from distributed import Client, LocalCluster
 
         if self.scheduler:
+            security = scheduler_security(self.scheduler, self.tls)
             try:
-                self.client = Client(self.scheduler, timeout="20s")
-            except OSError as err:
+                self.client = Client(self.scheduler, timeout="20s", security=security)
+            except (OSError, TypeError, ValueError) as err:
                 raise click.BadParameter(f"cannot reach a Dask scheduler at {self.scheduler}: {err}",
                                          param_hint="--scheduler") from None
         else:
             with dask.config.set(LOCAL_CONFIG):
+                # host and dashboard on loopback: no other machine can reach this cluster
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=":0", silence_logs=logging.ERROR)
+                                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                            silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         return self.client
 
@@ -98,6 +116,27 @@ class _client:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def scheduler_security(address: str, tls: dict):
+    """Dask's Security for `address`: the files given, else Dask's own config (distributed.comm.tls.*).
+
+    tls:// requires the CA file; an unencrypted tcp:// address off this machine gets a warning."""
+    from distributed.security import Security
+
+    given = {key: str(path) for key, path in tls.items() if path is not None}
+    if given and not address.startswith("tls://"):
+        raise click.BadParameter("TLS files are given but the address is not tls://", param_hint="--scheduler")
+    security = Security(**given, require_encryption=True) if given else Security()
+    if address.startswith("tls://") and not security.tls_ca_file:
+        raise click.BadParameter("a tls:// scheduler needs --tls-ca-file (or distributed.comm.tls.ca-file in "
+                                 "Dask's config)", param_hint="--tls-ca-file")
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    if not address.startswith("tls://") and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: {address} is not encrypted and not authenticated: anyone who can reach that port "
+                   "can run code on the cluster. Use tls:// with certificates (README, \"On a cluster\").",
+                   err=True)
+    return security
 
 
 class RichProgress:
