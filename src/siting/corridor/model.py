@@ -103,11 +103,12 @@ def add_var_open(form: Formulation, inst: CorridorInstance) -> None:
 
 def charger_bounds(inst: CorridorInstance) -> tuple[np.ndarray, np.ndarray]:
     """Bounds of n_j: existing [n0, n0] (uncapacitated) or [n0, max(nmax, n0)]; new [0, nmax]
-    (uncapacitated: [0, nmin])."""
+    (uncapacitated: [0, min(nmin, nmax)], so with `chargers_min` a new site whose nmax is below
+    nmin cannot open in either variant)."""
     p = inst.params
     n0 = inst.existing_chargers.astype(float)
     top = np.maximum(inst.max_chargers, inst.existing_chargers).astype(float) if p.capacitated else \
-        np.where(inst.is_existing, n0, float(p.min_chargers))
+        np.where(inst.is_existing, n0, np.minimum(inst.max_chargers, p.min_chargers).astype(float))
     return n0, top
 
 
