@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install clean bench bench-smoke
+.PHONY: run test test-slow install clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,16 +25,23 @@ install: $(VENV)/.installed-run
 run: $(VENV)/.installed-run
 	$(BIN)/siting solve instances/nal-oost-fast --out results/nal-oost-fast --overwrite
 
-# The whole suite except the cases marked slow (those run in benchmarks/).
+# The whole suite except the cases marked slow.
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup
+
+# The slow tier (CI runs it after `make test`, .ci/run): the known values marked slow (pmed22, the
+# slow Holmberg instances, FRLM p = 4) and the long loader fuzzing.
+test-slow: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m slow -n auto --dist loadgroup --durations=15
 
 clean:
 	rm -rf $(VENV) results
 
-# Benchmarks (see benchmarks/README.md): the full suite writes benchmarks/results/<date>-<machine>-full.{json,md}.
+# Benchmarks (see benchmarks/README.md): the full suite writes benchmarks/results/<date>-<machine>-full.{json,md}
+# and exits 1 when a case misses its published optimum, loses its proof or slowed down against the
+# committed baseline (benchmarks/gate.py; speed as a ratio to a calibration solve of the same run).
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m benchmarks.run --mode full --repeat 3
+	$(BIN)/python -m benchmarks.run --mode full --repeat 3 --check benchmarks/baseline-full.json
 
 bench-smoke: $(VENV)/.installed-test
-	$(BIN)/python -m benchmarks.run --mode smoke --repeat 1
+	$(BIN)/python -m benchmarks.run --mode smoke --repeat 1 --check benchmarks/baseline-smoke.json

@@ -23,6 +23,18 @@ class Case:
     peers: tuple[str, ...] = ()  # "spopt", "pyomo"
     overrides: tuple[str, ...] = field(default_factory=tuple)  # instance.toml overrides (`--set`); no peers then
     method: str | None = None  # solve method (mclp: "compact" or "benders"); None = the profile's
+    known: float | None = None  # the published (or brute-force) optimum: benchmarks/gate.py holds the case to it
+
+
+def published(model: str, instance: str) -> float:
+    """The optimum of `instance` in tests/<model>/known_values.csv (the known-value tests' own table)."""
+    import csv
+
+    with open(REPO / "tests" / model / "known_values.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["instance"] == instance and row.get("metric", "objective") == "objective":
+                return float(row["expected"])
+    raise KeyError(f"{instance} not in tests/{model}/known_values.csv")
 
 
 SYNTHETIC = {  # size -> (demand points drawn, candidates, p)
@@ -136,13 +148,15 @@ CASES = [
          overrides=("fast.drop_dominated=false",)),
     Case("fast-mclp-10k-no-aggregation", lambda work, size: synthetic_mclp(work, "medium"), ("full",),
          overrides=("fast.aggregate_demand=false",)),
-    Case("spopt-sf-lscp", spopt_sf_lscp, ("smoke", "full"), peers=("spopt-lscp", "spopt-lscp-highs")),
-    Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full")),
-    Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",)),
+    Case("spopt-sf-lscp", spopt_sf_lscp, ("smoke", "full"), peers=("spopt-lscp", "spopt-lscp-highs"),
+         known=published("fast", "SF_lscp_r5000_n_stores")),
+    Case("scp41", orlib("scp41", "orlib-scp", "orlib-scp"), ("smoke", "full"), known=published("fast", "scp41")),
+    Case("scpa1", orlib("scpa1", "orlib-scp", "orlib-scp"), ("full",), known=published("fast", "scpa1")),
     Case("pmed1", orlib("pmed1", "orlib-pmed", "orlib-pmed"), ("smoke", "full"),
-         peers=("spopt-pmedian", "spopt-pmedian-highs")),
-    Case("pmed17", orlib("pmed17", "orlib-pmed", "orlib-pmed"), ("full",), peers=("spopt-pmedian-highs",)),
-    Case("pmed22", orlib("pmed22", "orlib-pmed", "orlib-pmed"), ("full",)),
+         peers=("spopt-pmedian", "spopt-pmedian-highs"), known=published("fast", "pmed1")),
+    Case("pmed17", orlib("pmed17", "orlib-pmed", "orlib-pmed"), ("full",), peers=("spopt-pmedian-highs",),
+         known=published("fast", "pmed17")),
+    Case("pmed22", orlib("pmed22", "orlib-pmed", "orlib-pmed"), ("full",), known=published("fast", "pmed22")),
     # corridor: a tiny generated one in smoke; the issue-7 scale case (target: proven optimal < 60 s)
     Case("corridor-tiny", generated_corridor("corridor-tiny", nodes=150, od_pairs=40, candidates=30, towns=20,
                                              motorway_towns=5, grid_areas=6, p=4), ("smoke",)),
@@ -152,14 +166,18 @@ CASES = [
     # spopt's FRLM (spopt >= 0.8, Python >= 3.12; a skipped status on 3.11) on the 25-node network, at
     # (range, p) whose optima are known (brute force, tests/corridor/test_known_values.py BRUTE_FORCE):
     # 5285.608155, 7598.401918, 12324.941875
-    Case("frlm25-r8-p2", frlm25(8.0, 2), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
-    Case("frlm25-r12-p3", frlm25(12.0, 3), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
-    Case("frlm25-r20-p4", frlm25(20.0, 4), ("full",), peers=("spopt-frlm", "spopt-frlm-highs")),
+    Case("frlm25-r8-p2", frlm25(8.0, 2), ("full",), peers=("spopt-frlm", "spopt-frlm-highs"), known=5285.608155),
+    Case("frlm25-r12-p3", frlm25(12.0, 3), ("full",), peers=("spopt-frlm", "spopt-frlm-highs"), known=7598.401918),
+    Case("frlm25-r20-p4", frlm25(20.0, 4), ("full",), peers=("spopt-frlm", "spopt-frlm-highs"),
+         known=12324.941875),
     # park: a tiny generated one in smoke; the real-data instance and the slowest Holmberg
     # single-source instances (slow = yes in tests/park/known_values.csv, 45-65 s each) only in full
     Case("park-tiny", generated_park("park-tiny", companies=8, squares=3, parks=2, slots=24), ("smoke",)),
     Case("rijssen-holten-park", committed("rijssen-holten-park"), ("full",)),
-    Case("holmberg-p30", orlib("p30", "holmberg", "holmberg-sscflp", suffix=""), ("full",)),
-    Case("holmberg-p31", orlib("p31", "holmberg", "holmberg-sscflp", suffix=""), ("full",)),
-    Case("holmberg-p32", orlib("p32", "holmberg", "holmberg-sscflp", suffix=""), ("full",)),
+    Case("holmberg-p30", orlib("p30", "holmberg", "holmberg-sscflp", suffix=""), ("full",),
+         known=published("park", "p30")),
+    Case("holmberg-p31", orlib("p31", "holmberg", "holmberg-sscflp", suffix=""), ("full",),
+         known=published("park", "p31")),
+    Case("holmberg-p32", orlib("p32", "holmberg", "holmberg-sscflp", suffix=""), ("full",),
+         known=published("park", "p32")),
 ]

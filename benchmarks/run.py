@@ -5,6 +5,9 @@ siting.registry), is measured phase by phase (load, precompute, reduce, build, s
 HiGHS, extract + verify) as the median of N runs after a numba warm-up (JIT compile time is
 reported separately), with the peak traced memory; the peers run on the same instance in the
 same process. Results: `<out>/<date>-<machine>.json` and a Markdown table next to it.
+
+`--check BASELINE` then holds the run to the published optima and to the baseline (benchmarks/
+gate.py) and exits 1 on any regression; `--write-baseline PATH` records this run as a baseline.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import gate
 from benchmarks.registry import CASES
 
 PHASES = ("load", "precompute", "reduce", "build", "solve", "extract", "total")
@@ -170,7 +174,8 @@ def run(mode: str, repeat: int, out: Path, time_limit: float, only: list[str] | 
         "date": time.strftime("%Y-%m-%d %H:%M:%S"), "mode": mode, "machine": platform.node(), "cpu": _cpu(),
         "cores": __import__("os").cpu_count(), "python": platform.python_version(),
         "versions": {p: version(p) for p in ("siting", "highspy", "numba", "numpy", "scipy", "pyomo", "spopt", "pulp")},
-        "time_limit_s": time_limit, "repeat": repeat, "jit_warmup_s": round(warm_up(), 3), "cases": {},
+        "time_limit_s": time_limit, "repeat": repeat, "jit_warmup_s": round(warm_up(), 3),
+        "calibration_s": round(gate.calibrate(), 4), "cases": {},
     }
     with tempfile.TemporaryDirectory() as work:
         for case in CASES:
@@ -178,7 +183,8 @@ def run(mode: str, repeat: int, out: Path, time_limit: float, only: list[str] | 
                 continue
             folder = case.build(Path(work), mode)
             measure = measure_siting if model_of(folder) == "fast" else measure_model
-            entry = {"siting": measure(folder, repeat, time_limit, case.method, case.overrides), "peers": {}}
+            entry = {"siting": measure(folder, repeat, time_limit, case.method, case.overrides), "peers": {},
+                     "known": case.known}
             for peer in case.peers:
                 entry["peers"][peer] = measure_peer(peer, folder, time_limit)
             results["cases"][case.name] = entry
@@ -198,7 +204,8 @@ def markdown(results: dict) -> str:
     lines = [f"# siting benchmarks — {results['mode']} ({results['date']})", "",
              f"{results['cpu']}, {results['cores']} cores, Python {results['python']}, "
              f"highspy {results['versions']['highspy']}; median of {results['repeat']} runs; "
-             f"numba JIT warm-up {results['jit_warmup_s']} s (excluded); time limit {results['time_limit_s']} s.", "",
+             f"numba JIT warm-up {results['jit_warmup_s']} s (excluded); time limit {results['time_limit_s']} s; "
+             f"calibration solve (benchmarks/gate.py) {results.get('calibration_s')} s.", "",
              "| case | size (vars / rows / nnz; demand → classes, or what the model's size depends on) | status | "
              "objective | " + " | ".join(PHASES) + " | peak MB | peers (status, objective, build+solve s, ratio to "
              "siting total) |",
@@ -227,8 +234,27 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--case", action="append", help="run only this case (repeatable)")
+    parser.add_argument("--check", type=Path, metavar="BASELINE",
+                        help="exit 1 when a case misses its published optimum or regressed against BASELINE")
+    parser.add_argument("--slowdown", type=float, default=gate.SLOWDOWN,
+                        help="with --check: the largest allowed growth of a case's time relative to the "
+                        "calibration solve (default %(default)s)")
+    parser.add_argument("--write-baseline", type=Path, metavar="PATH", help="record this run as a baseline")
     args = parser.parse_args(argv)
-    return run(args.mode, args.repeat, args.out, args.time_limit, args.case)
+    baseline = gate.read_baseline(args.check) if args.check else None  # a bad baseline fails before the run
+    path = run(args.mode, args.repeat, args.out, args.time_limit, args.case)
+    results = json.loads(path.read_text())
+    if args.write_baseline:
+        args.write_baseline.write_text(json.dumps(gate.baseline_of(results), indent=2) + "\n")
+    if args.check:
+        failures = gate.check(results, baseline, slowdown=args.slowdown)
+        for failure in failures:
+            print(f"REGRESSION {failure}", flush=True)
+        print(f"benchmark gate: {len(results['cases'])} case(s), {len(failures)} regression(s) against "
+              f"{args.check} and the published optima", flush=True)
+        if failures:
+            raise SystemExit(1)
+    return path
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from benchmarks import gate
 from benchmarks.run import main
 
 
@@ -26,3 +28,7 @@ def test_smoke_benchmark_runs_and_peers_agree(tmp_path):
     assert {entry["siting"]["model"] for entry in results["cases"].values()} == {"fast", "corridor", "park"}
     assert set(results["cases"]["fast-mclp-synthetic"]["peers"]) == {"spopt", "pyomo"}
     assert path.with_suffix(".md").read_text().startswith("# siting benchmarks")
+    # the committed smoke baseline's answers still hold (speed is benchmarks' business, not a test's)
+    baseline = gate.read_baseline(Path(__file__).parents[1] / "benchmarks" / "baseline-smoke.json")
+    assert set(baseline["cases"]) == set(results["cases"])
+    assert gate.check(results, baseline, slowdown=float("inf")) == []
