@@ -1,8 +1,14 @@
 """An independent checker of park solutions (numpy only: no formulation, no pyomo).
 
-From the instance and the dense solution alone it recomputes the annualised cost, the energy
-delivered to each company, the power per slot at each square against its tier (x availability)
-and its chargers, the charge points, the land and the load per grid area and slot. Every solve
+From the instance's plain arrays and the dense solution alone it recomputes every constraint
+family of models/park.md and the annualised cost: the tiers, the assignment, the energy
+delivered to each company and its shares, the power per slot at each square against its tier
+(x availability) and its chargers, the charge points, the charger limits nmax_sc, the land,
+the load per grid area and slot (and the contracted capacity), the number of squares
+(`max_squares`). It imports nothing from the model or its coefficient code: the annuity
+factors, the slot length h, nmax_sc and which companies have an own option are recomputed here.
+The dwell windows, availabilities and headroom per slot are read as the instance holds them
+(`window`, `tier_avail`, `headroom_kw`, `own_kw`: profiles applied by the loader). Every solve
 test asserts that it agrees with the solver.
 """
 
@@ -12,7 +18,6 @@ import numpy as np
 
 from siting.checks import Certificate
 from siting.park.instance import ParkInstance
-from siting.park.params import annuity_factor
 from siting.park.solution import ParkSolution
 
 TOL = 1e-6
@@ -22,15 +27,46 @@ def _tol(scale) -> np.ndarray:
     return TOL * (1.0 + np.abs(scale))
 
 
+# -- the instance's numbers, recomputed from its plain fields -------------------------------------
+def annuity(rate: float, years: float) -> float:
+    """a(r, L) = r / (1 - (1 + r)^-L), and 1 / L when r = 0."""
+    return 1.0 / years if rate == 0 else rate / (1.0 - (1.0 + rate) ** (-years))
+
+
+def slot_hours(inst: ParkInstance) -> float:
+    """h: `park.slot_hours`, else 24 / T."""
+    p = inst.params
+    return float(p.slot_hours) if p.slot_hours is not None else 24.0 / p.slots
+
+
+def charger_limit(inst: ParkInstance) -> np.ndarray:
+    """nmax_sc = min(park.max_chargers, floor((L_s - a0_s) / m_c)) (the land bound only where
+    L_s is finite and m_c > 0)."""
+    out = np.full((inst.n_squares, inst.n_chargers), float(inst.params.max_chargers))
+    for s in range(inst.n_squares):
+        if not np.isfinite(inst.land_m2[s]):
+            continue
+        free = max(inst.land_m2[s] - inst.square_m2[s], 0.0)
+        for c in range(inst.n_chargers):
+            if inst.charger_m2[c] > 0:
+                out[s, c] = min(out[s, c], float(np.floor(free / inst.charger_m2[c])))
+    return out
+
+
+def own_option(inst: ParkInstance) -> np.ndarray:
+    """Companies that may charge at home: some slot of the window with own headroom O_kt > 0."""
+    return np.any((inst.own_kw > 0) & inst.window, axis=1)
+
+
 def cost_breakdown(inst: ParkInstance, sol: ParkSolution) -> dict[str, float]:
     """Annualised cost per item, EUR/year (annuity a(r, L) = r / (1 - (1 + r)^-L))."""
     p = inst.params
-    a_sq = annuity_factor(p.discount_rate, p.life_square)
-    a_conn = annuity_factor(p.discount_rate, p.life_connection)
-    a_ch = annuity_factor(p.discount_rate, p.life_chargers)
+    a_sq = annuity(p.discount_rate, p.life_square)
+    a_conn = annuity(p.discount_rate, p.life_connection)
+    a_ch = annuity(p.discount_rate, p.life_chargers)
     is_open = sol.open.astype(bool)
     chosen = sol.tier[sol.tier >= 0]
-    energy_year = p.days_per_year * inst.hours
+    energy_year = p.days_per_year * slot_hours(inst)
     used = inst.pair_company, inst.pair_square
     return {
         "squares": float(np.sum((a_sq * inst.square_cost + inst.square_annual)[is_open])),
@@ -83,7 +119,7 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
     v: list[str] = []
     K, S = inst.n_companies, inst.n_squares
     is_open = sol.open.astype(bool)
-    h = inst.hours
+    h = slot_hours(inst)
 
     # squares, tiers, chargers
     if np.any((sol.tier >= 0) != is_open):
@@ -93,8 +129,10 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
         v.append("a square uses another square's tier")
     if np.any(sol.chargers < 0) or np.any(sol.chargers[~is_open] > 0):
         v.append("chargers at a closed square (or negative)")
-    if inst.n_chargers and np.any(sol.chargers > inst.max_chargers() + TOL):
-        v.append("more chargers of a type than fit")
+    if inst.n_chargers and np.any(sol.chargers > charger_limit(inst) + TOL):
+        v.append("more chargers of a type than fit (nmax_sc)")
+    if p.max_squares is not None and is_open.sum() > p.max_squares:
+        v.append(f"{int(is_open.sum())} squares open > max_squares = {p.max_squares}")
 
     # assignment
     allowed = np.zeros((K, S), bool)
@@ -103,7 +141,7 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
         v.append("a company is assigned to a square beyond walking distance D")
     if np.any(sol.assign[:, ~is_open] > TOL):
         v.append("a company is assigned to a closed square")
-    if np.any(sol.own[~inst.has_own] > TOL):
+    if np.any(sol.own[~own_option(inst)] > TOL):
         v.append("home charging for a company without an own option")
     total = sol.assign.sum(axis=1) + sol.own
     # with a penalty a company may be (partly) left unserved: its energy is then unmet
@@ -136,6 +174,8 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
     delivered = h * (sol.power.sum(axis=(1, 2)) + sol.own_power.sum(axis=1))
     if p.unmet_penalty is None and np.any(sol.unmet > TOL):
         v.append("unmet energy although all energy must be delivered")
+    if np.any(sol.unmet > inst.energy_kwh + _tol(inst.energy_kwh)):
+        v.append("unmet energy above a company's daily energy")
     gap = np.abs(delivered + sol.unmet - inst.energy_kwh)
     if np.any(gap > _tol(inst.energy_kwh) * 10):
         bad = inst.company_ids[gap > _tol(inst.energy_kwh) * 10][:5]
