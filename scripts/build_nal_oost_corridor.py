@@ -33,6 +33,7 @@ CRS = "EPSG:28992"
 E_TRUCK_SHARE = 0.10  # [sourced] 10 % of trucks electric expected in 2030 (DOMAIN.md 2b, Fleet NL)
 DAYS_PER_YEAR = 365.0  # [derived] Speth et al. flows are trucks per year
 SNAP_M = 3000.0  # [sourced, secondary] AFIR: a pool counts when within 3 km of the road/exit
+SITE_M2, M2_PER_CHARGER = 500.0, 100.0  # m2 [estimate] as corridor.site_m2 / m2_per_charger in instance.toml
 # Illustrative LoLa search areas [estimate]: main motorway junctions and logistics hubs of the region
 SEARCH_AREAS = [
     ("LoLa-01", "Hoevelaken (A1/A28)", "Hoevelaken"),
@@ -140,6 +141,7 @@ def candidates(data: Path, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     t = t[near_roads(t, nodes) <= SNAP_M - 1.0].copy()
     spots = pd.to_numeric(t["truck_spots"], errors="coerce")
     area = pd.to_numeric(t["area_m2"], errors="coerce").fillna(0.0)
+    max_chargers = np.where(spots.notna(), np.clip(spots.fillna(0) // 2, 2, 8), 8).astype(int)
     out = gpd.GeoDataFrame({
         "id": t["id"].astype(str).to_numpy(),
         "name": _names(t),
@@ -147,9 +149,11 @@ def candidates(data: Path, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                          np.where(t["is_truck_parking"].astype(bool), "truck_parking", "rest_area")),
         "truck_spots": spots.to_numpy(),
         # MCS bays: 8 per hub [derived: Milence 8 bays], fewer where OSM knows fewer truck spots
-        "max_chargers": np.where(spots.notna(), np.clip(spots.fillna(0) // 2, 2, 8), 8).astype(int),
-        # land: the OSM polygon area when known [sourced: OSM, area computed]; empty = no limit
-        "land_m2": np.where(area > 0, area.round(0), np.nan),
+        "max_chargers": max_chargers,
+        # land: the OSM polygon area when known [sourced: OSM, area computed]; else [estimate] room for
+        # the site's max_chargers bays (site_m2 + max_chargers x m2_per_charger), so land does not limit
+        # it. Never an empty cell: siting refuses those (a default applies only to an absent column)
+        "land_m2": np.where(area > 0, area.round(0), SITE_M2 + max_chargers * M2_PER_CHARGER),
         "fixed_cost": 500_000.0,  # [estimate] civil works, access, transformer housing per new hub
         "cost_per_charger": 1_100_000.0,  # [derived] DE aid per point, MCS/CCS mixed, grid + civil included (proxy)
     }, geometry=t.geometry.to_numpy(), crs=CRS)

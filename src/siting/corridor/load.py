@@ -4,10 +4,12 @@ The road graph comes from the `roads` layer (u, v, length_km or length, road, te
 optional `road_nodes` point layer, or from a GraphML file named as the `roads` layer (node
 attributes x/y or lon/lat; edge attributes length_km / len_km / length, road, tent). Sites and
 OD ends without an explicit road node are snapped to the nearest road node; a snap farther than
-`corridor.max_snap` is an error naming the row. OD flows whose ends fall on one node, or whose
-snapped od_points are not connected, are excluded and listed in the results (summary.md, summary.json `excluded`), or
-an error with `corridor.strict = true`; OD ends named as road nodes that no path joins are an error
-(validate_corridor.check_od_connected), and so are bad scenario files in `scenarios/`.
+`corridor.max_snap` is an error naming the row. An OD flow whose origin and destination are the
+same id is an error (validate_corridor.check_od_ends); flows whose two od_points snap to one node,
+or whose snapped od_points are not connected, are excluded and listed in the results (summary.md,
+summary.json `excluded`), or an error with `corridor.strict = true`; OD ends named as road nodes
+that no path joins are an error (validate_corridor.check_od_connected), and so are bad scenario
+files in `scenarios/`.
 """
 
 from __future__ import annotations

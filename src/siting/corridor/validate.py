@@ -9,8 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from siting.checks import (
+    EMPTY_CELL,
     MAX_REPORTED,
     SITE_FIELDS,
+    Fields,
+    check_fields,
     check_ids,
     check_not_empty,
     check_numeric_field,
@@ -19,9 +22,9 @@ from siting.checks import (
 )
 from siting.config import InstanceConfig
 from siting.errors import InstanceError, Problem
-from siting.io.layers import Table
+from siting.io.layers import Table, empty_cells, row_labels
 
-CORRIDOR_FIELDS: dict[str, dict[str, tuple[float | None, bool, bool]]] = {
+CORRIDOR_FIELDS: Fields = {
     "candidates": SITE_FIELDS["candidates"],
     "existing": SITE_FIELDS["existing"],
     "grid_areas": SITE_FIELDS["grid_areas"],
@@ -50,7 +53,7 @@ def check_roads(roads: Table) -> None:
     for k in np.flatnonzero(values == 0)[:MAX_REPORTED]:
         roads.problem("road length must be > 0, got 0", row=labels[k], field=col)
     for col_name in ("u", "v"):
-        for k in np.flatnonzero(roads.df[col_name].isna().to_numpy())[:MAX_REPORTED]:
+        for k in np.flatnonzero(empty_cells(roads.df[col_name]))[:MAX_REPORTED]:
             roads.problem("node id is empty", row=labels[k], field=col_name)
     loops = np.flatnonzero((roads.df["u"] == roads.df["v"]).to_numpy())
     for k in loops[:MAX_REPORTED]:
@@ -58,24 +61,32 @@ def check_roads(roads: Table) -> None:
 
 
 def _labels(table: Table) -> list[str]:
-    if "id" in table.df.columns:
-        return table.df["id"].astype(str).tolist()
-    return [f"#{k + 1}" for k in range(len(table.df))]
+    return list(row_labels(table.df))
 
 
 def check_od_ends(od: Table, known: set[str], target: str) -> None:
+    """Both ends of every OD flow are given, known, and not the same place."""
+    labels = _labels(od)
     for col in ("origin", "destination"):
         if col not in od.df.columns:
             od.problem("required column is missing", field=col)
             continue
-        labels = _labels(od)
+        empty = empty_cells(od.df[col])
+        for k in np.flatnonzero(empty)[:MAX_REPORTED]:
+            od.problem(EMPTY_CELL, row=labels[k], field=col)
         count = 0
         for k, value in enumerate(od.df[col]):
-            if not isinstance(value, str) or value not in known:
+            if not empty[k] and (not isinstance(value, str) or value not in known):
                 od.problem(f"refers to unknown {target} '{value}'", row=labels[k], field=col)
                 count += 1
                 if count >= MAX_REPORTED:
                     break
+    if {"origin", "destination"} <= set(od.df.columns):
+        o, d = od.df["origin"], od.df["destination"]
+        same = np.flatnonzero((o == d).to_numpy() & ~empty_cells(o))
+        for k in same[:MAX_REPORTED]:
+            od.problem(f"origin and destination are the same {target} '{o.iloc[k]}': a flow must go "
+                       "somewhere (drop the row)", row=labels[k], field="destination")
 
 
 def check_params(config: InstanceConfig, tables: dict[str, Table], file: str) -> list[Problem]:
@@ -119,10 +130,7 @@ def validate_corridor(config: InstanceConfig, tables: dict[str, Table], file: st
     if "roads" in tables and not tables["roads"].problems:
         check_roads(tables["roads"])
         check_roads_reference_nodes(tables)
-    for name, fields in CORRIDOR_FIELDS.items():
-        if name in tables and not tables[name].problems:
-            for field_name, (minimum, integer, required) in fields.items():
-                check_numeric_field(tables[name], field_name, minimum, integer, required)
+    check_fields(tables, CORRIDOR_FIELDS)
     if "search_areas" in tables and not tables["search_areas"].problems:
         check_area_limits(tables["search_areas"])
     if "candidates" in tables and "existing" in tables:

@@ -14,19 +14,22 @@ import numpy as np
 from siting.checks import (
     MAX_REPORTED,
     SITE_FIELDS,
+    Fields,
+    check_fields,
     check_ids,
+    check_map_layers,
     check_not_empty,
-    check_numeric_field,
     check_reference,
+    check_text_field,
     check_unique_across,
     missing_column_message,
 )
-from siting.config import InstanceConfig  # ABSURD: larger than any real cost, kW or weight
+from siting.config import InstanceConfig
 from siting.errors import InstanceError, Problem
 from siting.io.layers import Table
 
 # layer -> field -> (minimum, integer, required)
-FAST_FIELDS: dict[str, dict[str, tuple[float | None, bool, bool]]] = {
+FAST_FIELDS: Fields = {
     "demand": {"weight": (0.0, False, True)},
     **SITE_FIELDS,
     "distances": {"distance": (0.0, False, True)},
@@ -58,6 +61,8 @@ def check_graph_nodes(tables: dict[str, Table]) -> None:
             graph.problem(missing_column_message(graph, col), field=col)
     if graph.problems:
         return
+    for col in ("u", "v"):
+        check_text_field(graph, col, required=True)
     nodes = set(graph.df["u"].dropna()) | set(graph.df["v"].dropna())
     for name in ("demand", "candidates", "existing"):
         if name in tables and "node" in tables[name].df.columns:
@@ -75,8 +80,8 @@ def check_pair_table(pairs: Table, tables: dict[str, Table]) -> None:
     for name in ("candidates", "existing"):
         if name in tables:
             sites |= set(tables[name].ids().dropna())
-    check_reference(pairs, "demand_id", demand, "demand")
-    check_reference(pairs, "candidate_id", sites, "candidate")
+    check_reference(pairs, "demand_id", demand, "demand", required=True)
+    check_reference(pairs, "candidate_id", sites, "candidate", required=True)
 
 
 def check_params(config: InstanceConfig, tables: dict[str, Table], file: str) -> list[Problem]:
@@ -208,10 +213,8 @@ def validate_fast(config: InstanceConfig, tables: dict[str, Table], file: str) -
             check_not_empty(tables[name])
             if not tables[name].problems:
                 check_ids(tables[name])
-    for name, fields in FAST_FIELDS.items():
-        if name in tables and not tables[name].problems:
-            for field_name, (minimum, integer, required) in fields.items():
-                check_numeric_field(tables[name], field_name, minimum, integer, required)
+    check_fields(tables, FAST_FIELDS)
+    check_map_layers(tables)
     if "candidates" in tables and "existing" in tables:
         check_unique_across(tables["candidates"], tables["existing"])
     if "grid_areas" in tables:

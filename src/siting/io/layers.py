@@ -51,6 +51,26 @@ def _row_label(df: pd.DataFrame, position: int) -> str:
     return f"#{position + 1}"
 
 
+def row_labels(df: pd.DataFrame) -> np.ndarray:
+    """How a problem names each row: its id where it has one, else its row number ("#3", from 1)."""
+    numbers = np.array([f"#{k + 1}" for k in range(len(df))], dtype=object)
+    if "id" not in df.columns:
+        return numbers
+    ids = df["id"].to_numpy(dtype=object)
+    has_id = np.array([isinstance(v, str) and bool(v.strip()) for v in ids], dtype=bool)
+    return np.where(has_id, ids, numbers)
+
+
+def empty_cells(values: pd.Series) -> np.ndarray:
+    """bool per cell: empty - a blank CSV cell, NULL/NaN/None in a GeoPackage attribute, or text
+    that is only spaces. The one definition of "empty" every check uses."""
+    missing = values.isna().to_numpy()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        blank = np.array([isinstance(v, str) and not v.strip() for v in values.to_numpy(dtype=object)], dtype=bool)
+        return missing | blank
+    return missing
+
+
 def read_layer(folder: Path, name: str, source: LayerSource, crs: str | None) -> Table:
     path = folder / source.file
     label = str(path)

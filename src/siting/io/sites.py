@@ -14,10 +14,18 @@ from siting.resources import GridAreas
 
 
 def column(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
-    """A numeric column as float, empty cells (and a missing column) as `default`."""
+    """A numeric column of a validated table as float; an absent column is `default` on every row.
+
+    The rule of siting.checks: a default is never filled in per cell. The checks refuse an empty
+    cell in a present column, so finding one here means a field the validator does not declare:
+    a bug, raised as such rather than turned into a silent default."""
     if name not in df.columns:
         return np.full(len(df), default, dtype=float)
-    return pd.to_numeric(df[name], errors="coerce").astype(float).fillna(default).to_numpy()
+    values = pd.to_numeric(df[name], errors="coerce").astype(float).to_numpy()
+    if np.isnan(values).any():
+        raise ValueError(f"column {name!r} has empty or non-numeric cells after validation: "
+                         "declare it in the model's validate fields")
+    return values
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,22 @@ import numpy as np
 
 from siting.checks import (
     MAX_REPORTED,
+    Fields,
+    check_fields,
     check_ids,
+    check_map_layers,
     check_not_empty,
     check_numeric_field,
     check_reference,
+    check_text_field,
 )
 from siting.config import InstanceConfig
 from siting.errors import Problem
-from siting.io.layers import Table
+from siting.io.layers import Table, row_labels
 from siting.park.instance import VEHICLE_KINDS
 
 # layer -> field -> (minimum, integer, required)
-PARK_FIELDS: dict[str, dict[str, tuple[float | None, bool, bool]]] = {
+PARK_FIELDS: Fields = {
     "companies": {
         "vans": (0.0, True, False),
         "trucks": (0.0, True, False),
@@ -67,8 +71,7 @@ KEYED = ("companies", "squares", "tiers", "charger_types", "grid_areas")
 
 
 def _labels(table: Table) -> np.ndarray:
-    return table.df["id"].astype(str).to_numpy() if "id" in table.df.columns else np.array(
-        [f"#{k + 1}" for k in range(len(table.df))], dtype=object)
+    return row_labels(table.df)
 
 
 def check_required_layers(config: InstanceConfig, tables: dict[str, Table], file: str) -> list[Problem]:
@@ -77,7 +80,9 @@ def check_required_layers(config: InstanceConfig, tables: dict[str, Table], file
 
 
 def check_dwell_window(companies: Table, day_hours: float) -> None:
-    """dwell_start and dwell_end lie within the day [0, T h] and are not equal."""
+    """dwell_start and dwell_end lie within the day [0, T h] and are not equal; both columns or
+    neither (no columns: every company stays the whole day; an empty cell is refused by the
+    numeric check)."""
     df = companies.df
     labels = _labels(companies)
     for name in ("dwell_start", "dwell_end"):
@@ -87,11 +92,13 @@ def check_dwell_window(companies: Table, day_hours: float) -> None:
         for k in np.flatnonzero(v > day_hours + 1e-9)[:MAX_REPORTED]:
             companies.problem(f"dwell window outside the day: {v[k]:g} h > {day_hours:g} h (the day has "
                               f"slots x slot_hours = {day_hours:g} h)", row=labels[k], field=name)
-    if {"dwell_start", "dwell_end"} <= set(df.columns):
+    given = [name for name in ("dwell_start", "dwell_end") if name in df.columns]
+    if len(given) == 1:
+        other = "dwell_end" if given == ["dwell_start"] else "dwell_start"
+        companies.problem(f"{given[0]} is given but {other} is not: give both columns (0 and {day_hours:g} h "
+                          "for a company that stays the whole day), or neither", field=other)
+    if len(given) == 2:
         s, e = df["dwell_start"].to_numpy(float), df["dwell_end"].to_numpy(float)
-        for k in np.flatnonzero(np.isnan(s) != np.isnan(e))[:MAX_REPORTED]:
-            companies.problem("give both dwell_start and dwell_end, or neither (whole day)", row=labels[k],
-                              field="dwell_end" if np.isnan(e[k]) else "dwell_start")
         for k in np.flatnonzero(s == e)[:MAX_REPORTED]:
             companies.problem(f"empty dwell window: dwell_start = dwell_end = {s[k]:g}", row=labels[k], field="dwell_end")
 
@@ -126,13 +133,7 @@ def check_tier_capacity(tiers: Table) -> None:
 
 
 def check_vehicle_kind(chargers: Table) -> None:
-    if "vehicle" not in chargers.df.columns:
-        return
-    labels = _labels(chargers)
-    for k, value in enumerate(chargers.df["vehicle"]):
-        if isinstance(value, str) and value not in VEHICLE_KINDS:
-            chargers.problem(f"vehicle must be one of {', '.join(VEHICLE_KINDS)}, got {value!r}", row=labels[k],
-                             field="vehicle")
+    check_text_field(chargers, "vehicle", choices=tuple(VEHICLE_KINDS))
 
 
 def check_profiles(tables: dict[str, Table], slots: int, file: str, config: InstanceConfig) -> list[Problem]:
@@ -199,10 +200,8 @@ def validate_park_tables(config: InstanceConfig, tables: dict[str, Table], file:
             check_not_empty(tables[name])
             if not tables[name].problems:
                 check_ids(tables[name])
-    for name, fields in PARK_FIELDS.items():
-        if name in tables and not tables[name].problems:
-            for field_name, (minimum, integer, required) in fields.items():
-                check_numeric_field(tables[name], field_name, minimum, integer, required)
+    check_fields(tables, PARK_FIELDS)
+    check_map_layers(tables)
     if "companies" in tables and not tables["companies"].problems:
         check_max_power(tables["companies"])
         check_energy_given(tables["companies"])
@@ -224,7 +223,7 @@ def validate_park_tables(config: InstanceConfig, tables: dict[str, Table], file:
             if col not in t.df.columns:
                 t.problem("required column is missing", field=col)
             elif layer in tables:
-                check_reference(t, col, set(tables[layer].ids().dropna()), layer[:-1])
+                check_reference(t, col, set(tables[layer].ids().dropna()), layer[:-1], required=True)
     problems += check_profiles(tables, config.park.slots, file, config)
     if "assign_costs" not in tables:
         for name in ("companies", "squares"):
