@@ -127,3 +127,56 @@ def test_the_graph_sees_a_planted_cycle(tmp_path) -> None:
     known = {"siting.a": a, "siting.b": b}
     g = nx.DiGraph([(n, t) for n, p in known.items() for t, _ in imports(p, n, known)])
     assert sorted(map(sorted, nx.simple_cycles(g))) == [["siting.a", "siting.b"]]
+
+
+# What a checker may import from siting: the certificate, and the plain data types of what it
+# checks. Everything else - the model's coefficient code (instance methods and helpers such as
+# round_trip_energy, od_length, max_chargers, annuity_factor, dwell_window), the shared
+# SiteResources/GridAreas rules, the precompute kernels (half_range, decay_weights, road_subgraph)
+# - it must recompute, so that an error there is not invisible to both the model and its check.
+CHECKER_IMPORTS = {
+    "siting.checks": {"Certificate"},
+    "siting.fast.instance": {"FastInstance"},
+    "siting.fast.solution": {"FastSolution"},
+    "siting.corridor.instance": {"CorridorInstance"},
+    "siting.park.instance": {"ParkInstance"},
+    "siting.park.solution": {"ParkSolution"},
+    "siting.precompute": {"Pairs"},
+    "siting.precompute.paths": {"Paths"},
+}
+# Derived coefficients (methods and properties of the instances, params and resources) a checker
+# must not call; it reads plain dataclass fields instead. `allowed`/`forced` (which sites a
+# scenario closes or fixes open) are decisions, not coefficients, and stay readable.
+CHECKER_BANNED_ATTRIBUTES = {"resources", "land_limit", "allowed_kw", "new_load_kw", "headroom", "kw", "upgradable",
+                             "max_chargers()", "annuity", "max_energy", "has_own", "hours", "day_hours",
+                             "vehicle_range", "opening_chargers", "new_sites", "paths.length"}
+
+
+def test_checkers_import_no_coefficient_code_of_their_model() -> None:
+    known = modules()
+    for m in MODELS:
+        name = f"siting.{m}.verify"
+        found = []
+        for target, attr in imports(known[name], name, known):
+            allowed = CHECKER_IMPORTS.get(target, set())
+            if attr not in allowed:
+                found.append(f"{target}.{attr}" if attr else target)
+        assert not found, f"{name} imports {found}; allowed: {CHECKER_IMPORTS}"
+
+
+def test_checkers_call_no_derived_coefficient_of_the_instance() -> None:
+    """`inst.resources.land_limit()`, `inst.max_chargers()`, `inst.hours`, `paths.length`, ... are
+    the model's coefficient code; a checker reads plain fields (`inst.max_chargers` the array is
+    a field in fast and corridor, the method in park is not)."""
+    for m in MODELS:
+        tree = ast.parse((SRC / m / "verify.py").read_text(encoding="utf-8"))
+        used = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                used.add(node.func.attr + "()")
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name | ast.Attribute):
+                used.add(node.attr)
+                if isinstance(node.value, ast.Name):
+                    used.add(f"{node.value.id}.{node.attr}")
+        banned = used & CHECKER_BANNED_ATTRIBUTES
+        assert not banned, f"siting.{m}.verify uses derived coefficients {sorted(banned)}: recompute them"
