@@ -943,6 +943,50 @@ def _(f: Path) -> None:
     edit_toml(f, lambda d: d["layers"].pop("od_flows"))
 
 
+# one rule for empty cells (issue 18): an empty cell in a present column is an error, never a default
+EMPTY = "value is missing (an empty cell"
+
+
+@corridor_case("corr_empty_candidate_land", "a candidate's land_m2 is NULL (was read as: no land limit)",
+               "candidates", 2, field="land_m2", message=EMPTY)
+def _(f: Path) -> None:
+    edit_gpkg(f, "candidates", set_value(2, "land_m2", np.nan))
+
+
+@corridor_case("corr_empty_candidate_max_chargers", "a candidate's max_chargers is NULL (was read as: the "
+               "corridor.max_chargers default)", "candidates", 4, field="max_chargers", message=EMPTY)
+def _(f: Path) -> None:
+    edit_gpkg(f, "candidates", set_value(4, "max_chargers", np.nan))
+
+
+@corridor_case("corr_empty_existing_power", "an existing station's power_kw is NULL", "existing", 1,
+               field="power_kw", message=EMPTY)
+def _(f: Path) -> None:
+    edit_gpkg(f, "existing", set_value(1, "power_kw", np.nan))
+
+
+@corridor_case("corr_empty_search_area_min", "a search area's min_sites is NULL (was read as 0)", "search_areas", 3,
+               field="min_sites", message=EMPTY)
+def _(f: Path) -> None:
+    edit_gpkg(f, "search_areas", set_value(3, "min_sites", np.nan))
+
+
+@corridor_case("corr_empty_search_area_max", "a search area's max_sites is NULL (was read as: no maximum)",
+               "search_areas", 0, field="max_sites", message=EMPTY)
+def _(f: Path) -> None:
+    edit_gpkg(f, "search_areas", set_value(0, "max_sites", np.nan))
+
+
+@case("corr_od_same_ends", CORR, "an OD flow from an od point to itself (was excluded silently)", file=GPKG,
+      layer="od_flows", row="#3", field="destination", message="origin and destination are the same od point")
+def _(f: Path) -> None:
+    def change(df):
+        df.loc[2, "destination"] = df.loc[2, "origin"]
+        return df
+
+    edit_gpkg(f, "od_flows", change)
+
+
 def _cut_node(df: pd.DataFrame, node: str) -> pd.DataFrame:
     return df[(df["u"] != node) & (df["v"] != node)]
 
@@ -981,6 +1025,18 @@ def _(f: Path) -> None:
     edit_csv(f, "roads", change)
 
 
+@case("f25_od_same_node", F25, "an OD flow from road node 1 to road node 1", file="od_flows.csv", layer="od_flows",
+      row="#2", field="destination", message="origin and destination are the same road node '1'")
+def _(f: Path) -> None:
+    edit_csv(f, "od_flows", csv_cell(1, "destination", "1"))
+
+
+@case("f25_empty_fixed_cost", F25, "candidate 3 has an empty fixed_cost cell (was read as free)",
+      file="candidates.csv", layer="candidates", row="3", field="fixed_cost", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "candidates", csv_cell(2, "fixed_cost", ""))
+
+
 # -- park -----------------------------------------------------------------------------------------
 def _park_toml(f: Path, change) -> None:
     edit_toml(f, change)
@@ -1005,7 +1061,7 @@ def _(f: Path) -> None:
 
 
 @case("park_dwell_half_given", PARK, "a departure without an arrival", file="companies.csv", layer="companies",
-      row="c004", field="dwell_start", message="give both dwell_start and dwell_end")
+      row="c004", field="dwell_start", message="value is missing (an empty cell")
 def _(f: Path) -> None:
     edit_csv(f, "companies", csv_cell(3, "dwell_start", ""))
 
@@ -1098,6 +1154,126 @@ def _(f: Path) -> None:
       row="c010", field="id", message="duplicate id")
 def _(f: Path) -> None:
     edit_csv(f, "companies", csv_cell(10, "id", "c010"))
+
+
+@case("park_empty_charger_cost", PARK, "a charger type's cost is blank (was read as a free charger)",
+      file="charger_types.csv", layer="charger_types", row="AC11", field="cost", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "charger_types", csv_cell(0, "cost", ""))
+
+
+@case("park_empty_square_land", PARK, "a square's land_m2 is blank (was read as: no land limit)",
+      file="squares.csv", layer="squares", row="sq-130003-1", field="land_m2", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "squares", csv_cell(0, "land_m2", ""))
+
+
+@case("park_empty_square_fixed_m2", PARK, "a square's fixed_m2 is blank (was read as 0 m2)",
+      file="squares.csv", layer="squares", row="sq-130060-1", field="fixed_m2", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "squares", csv_cell(1, "fixed_m2", ""))
+
+
+@case("park_empty_tier_one_off_cost", PARK, "a tier's one_off_cost is blank (was read as free)",
+      file="tiers.csv", layer="tiers", row="3x80A", field="one_off_cost", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "tiers", csv_cell(0, "one_off_cost", ""))
+
+
+@case("park_empty_tier_contract", PARK, "a tier's contract is blank (was read as firm)",
+      file="tiers.csv", layer="tiers", row="3x160A", field="contract", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "tiers", csv_cell(1, "contract", ""))
+
+
+PARKS = "parks.geojson"  # the business parks: only drawn on the map, checked all the same
+
+
+def edit_geojson(folder: Path, name: str, change: Callable) -> None:
+    import pyogrio
+
+    path = folder / name
+    gdf = change(pyogrio.read_dataframe(path))
+    path.unlink()
+    pyogrio.write_dataframe(gdf, path, driver="GeoJSON")
+
+
+def parks_id(folder: Path, row: int) -> str:
+    import pyogrio
+
+    return str(pyogrio.read_dataframe(folder / PARKS, read_geometry=False)["id"].iloc[row])
+
+
+def parks_case(name: str, defect: str, row: int | None, **expect) -> Callable[[Mutation], Mutation]:
+    """A rijssen-holten-park case in the parks layer; the row id is read from the copy at run time."""
+    def register(mutate: Mutation) -> Mutation:
+        def run(f: Path) -> Case:
+            label = None if row is None else parks_id(f, row)
+            mutate(f)
+            return Case(name, PARK, defect, file=PARKS, layer="parks", row=label, **expect)
+
+        CASES.append((Case(name, PARK, defect, file=PARKS, layer="parks", **expect), run))
+        return mutate
+
+    return register
+
+
+@parks_case("park_parks_duplicate_id", "two business parks share one id", 0, field="id", message="duplicate id")
+def _(f: Path) -> None:
+    def change(gdf):
+        gdf.loc[3, "id"] = gdf.loc[0, "id"]
+        return gdf
+
+    edit_geojson(f, PARKS, change)
+
+
+@parks_case("park_parks_no_id", "the parks layer has no id column", None, field="id",
+            message="required column is missing")
+def _(f: Path) -> None:
+    edit_geojson(f, PARKS, lambda gdf: gdf.drop(columns=["id"]))
+
+
+@parks_case("park_parks_negative_area", "a business park of -12.5 ha", 2, field="ha_bruto", message="must be >= 0")
+def _(f: Path) -> None:
+    edit_geojson(f, PARKS, set_value(2, "ha_bruto", -12.5))
+
+
+@parks_case("park_parks_empty_area", "a business park whose ha_bruto is null", 1, field="ha_bruto", message=EMPTY)
+def _(f: Path) -> None:
+    edit_geojson(f, PARKS, set_value(1, "ha_bruto", np.nan))
+
+
+@parks_case("park_parks_empty_geometry", "a business park without geometry", 4, field="geometry",
+            message="empty or missing geometry")
+def _(f: Path) -> None:
+    edit_geojson(f, PARKS, set_geometry(4, None))
+
+
+# -- fast: the same rule --------------------------------------------------------------------------
+@case("csv_empty_max_chargers", "tiny-csv", "a candidate's max_chargers cell is blank (was read as the default)",
+      file="candidates.csv", layer="candidates", row="C2", field="max_chargers", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "candidates", csv_cell(1, "max_chargers", ""))
+
+
+@case("nal_empty_existing_land", "nal-oost-fast", "an existing site's land_m2 is NULL (was read as: no limit)",
+      file=GPKG, layer="existing", field="land_m2", message=EMPTY)
+def _(f: Path) -> Case:
+    edit_gpkg(f, "existing", set_value(6, "land_m2", np.nan))
+    return Case("nal_empty_existing_land", "nal-oost-fast", "an existing site's land_m2 is NULL (was read as: no limit)",
+                file=GPKG, layer="existing", row=nal_id(f, "existing", 6), field="land_m2", message=EMPTY)
+
+
+@case("nal_region_duplicate_id", "nal-oost-fast", "the region layer (only drawn on the map) repeats an id",
+      file=GPKG, layer="region", field="id", message="duplicate id")
+def _(f: Path) -> Case:
+    def change(gdf):
+        gdf.loc[1, "id"] = gdf.loc[0, "id"]
+        return gdf
+
+    edit_gpkg(f, "region", change)
+    return Case("nal_region_duplicate_id", "nal-oost-fast", "the region layer (only drawn on the map) repeats an id",
+                file=GPKG, layer="region", row=nal_id(f, "region", 0), field="id", message="duplicate id")
 
 
 # -- odd but valid: must be accepted --------------------------------------------------------------

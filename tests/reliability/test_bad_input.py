@@ -30,6 +30,18 @@ SUBPROCESS_SAMPLE = [  # one per kind of input: TOML, GeoPackage, CSV, file syst
     "ok_csv_bom_crlf", "ok_graph_white_spot", "f25_od_no_path", "park_dwell_after_midnight",
 ]
 MODEL_OF_REFERENCE = {"nal-oost-corridor": "corridor", "frlm25": "corridor", "rijssen-holten-park": "park"}
+# issue 18: one rule for empty cells (an empty cell in a present column is an error in every model),
+# an OD flow from a place to itself, and the parks layer that is only drawn on the map
+EMPTY_CELL_CASES = [
+    "corr_empty_candidate_land", "corr_empty_candidate_max_chargers", "corr_empty_existing_power",
+    "corr_empty_search_area_min", "corr_empty_search_area_max", "f25_empty_fixed_cost",
+    "park_empty_charger_cost", "park_empty_square_land", "park_empty_square_fixed_m2", "park_empty_tier_one_off_cost",
+    "park_empty_tier_contract", "park_dwell_half_given", "park_parks_empty_area",
+    "csv_empty_max_chargers", "nal_empty_existing_land",
+]
+SAME_ENDS_CASES = ["corr_od_same_ends", "f25_od_same_node"]
+MAP_LAYER_CASES = ["park_parks_duplicate_id", "park_parks_no_id", "park_parks_negative_area", "park_parks_empty_area",
+                   "park_parks_empty_geometry", "nal_region_duplicate_id"]
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +88,14 @@ def test_catalogue_covers_the_issue(catalogue) -> None:
              "corr_scenario_missing_site": "sites.open"}
     for name, field in named.items():
         assert catalogue[name][0].field == field
+    for name in EMPTY_CELL_CASES + SAME_ENDS_CASES + MAP_LAYER_CASES:
+        case = catalogue[name][0]
+        assert not case.accept and case.field, name
+        assert case.row is not None or case.field == "id", f"{name}: the message must name the row"
+    for name in EMPTY_CELL_CASES:
+        assert catalogue[name][0].message.startswith("value is missing (an empty cell"), name
+    models = {MODEL_OF_REFERENCE.get(catalogue[n][0].reference, "fast") for n in EMPTY_CELL_CASES}
+    assert models == {"fast", "corridor", "park"}, "the empty-cell rule is tested in every model"
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)
