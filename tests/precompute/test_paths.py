@@ -142,3 +142,15 @@ def test_simulation_vectorised_equals_one_by_one():
     together = simulate_round_trip(pos, sets, 8.0)
     alone = [simulate_round_trip(pos, s[None, :], 8.0)[0] for s in sets]
     assert together.tolist() == alone
+
+
+def test_parallel_roads_count_once_in_the_afir_road_graph():
+    """Two carriageways a-b of 10 and 100 km on one road: the road distance is 10, not their sum."""
+    from scipy.sparse.csgraph import dijkstra
+
+    from siting.precompute.paths import road_subgraph
+
+    u, v, length = np.array([0, 0, 1]), np.array([1, 1, 2]), np.array([10.0, 100.0, 5.0])
+    g, on = road_subgraph(3, u, v, length, np.array([True, True, True]))
+    assert dijkstra(g, directed=False, indices=[0])[0].tolist() == [0.0, 10.0, 15.0]
+    assert on.tolist() == [True, True, True]

@@ -438,8 +438,13 @@ def road_subgraph(n_nodes: int, u, v, length, keep: np.ndarray):
     from scipy.sparse import coo_array
 
     e = np.flatnonzero(keep)
-    g = coo_array((np.r_[length[e], length[e]], (np.r_[u[e], v[e]], np.r_[v[e], u[e]])),
-                  shape=(n_nodes, n_nodes)).tocsr()
+    rows, cols, w = np.r_[u[e], v[e]], np.r_[v[e], u[e]], np.r_[length[e], length[e]]
+    # parallel roads between two nodes: the shortest counts (a sparse build would add them up)
+    order = np.lexsort((w, cols, rows))
+    rows, cols, w = rows[order], cols[order], w[order]
+    first = np.ones(len(rows), bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    g = coo_array((w[first], (rows[first], cols[first])), shape=(n_nodes, n_nodes)).tocsr()
     on = np.zeros(n_nodes, bool)
     on[u[e]] = on[v[e]] = True
     return g, on
