@@ -1,5 +1,6 @@
 """Importer unit tests on tiny hand-written files: counts, layouts, the pmed duplicate-edge rule,
-and malformed input (an InstanceError naming the file and the token that was expected).
+the pmedcap mapping to the park model (floor distances, capacity, p squares), and malformed input
+(an InstanceError naming the file and the token that was expected).
 
 The known-value tests (test_known_values.py) run the importers on the real benchmark files;
 pmed1 = 5819 there also guards the last-wins rule (5718 if duplicate edges took the minimum).
@@ -286,6 +287,82 @@ def test_spopt_sf_malformed(tmp_path: Path) -> None:
 
     with pytest.raises(InstanceError, match="expected a folder"):
         run_import("spopt-sf", src3 / SF_DIST, tmp_path, "d")
+
+
+# -- orlib-pmedcap --------------------------------------------------------------------------------
+# 4 points, p = 2, capacity 6, demands 4 3 2 2. Floor distances: d12 = 5, d13 = 10, d14 = 11 (11.05),
+# d23 = 8 (8.06), d24 = 8 (8.54), d34 = 1 (1.41). Uncapacitated, {1,2} {3,4} would cost 5 + 1 = 6,
+# but 4 + 3 > 6: the only feasible groups are {1,3} {2,4} (10 + 8 = 18) and {1,4} {2,3} (11 + 8 = 19).
+# Real distances would give 18.54, demand-weighted floor distances 2 x 10 + 2 x 8 = 36.
+PMEDCAP = "7 18\n4 2 6\n1 0 0 4\n2 3 4 3\n3 10 0 2\n4 11 1 2\n"
+PMEDCAP_COST = [[0, 5, 10, 11], [5, 0, 8, 8], [10, 8, 0, 1], [11, 8, 1, 0]]
+
+
+def test_pmedcap_maps_to_single_source_park_with_p_squares(tmp_path: Path) -> None:
+    from siting.park.load import load_park
+
+    folder = run_import("orlib-pmedcap", write(tmp_path / "tiny.txt", PMEDCAP), tmp_path)
+    assert rows(folder / "companies.csv") == [{"id": str(j), "kwh_per_day": d, "max_kw": d}
+                                              for j, d in zip(range(1, 5), ["4", "3", "2", "2"], strict=True)]
+    assert rows(folder / "squares.csv") == [{"id": str(j), "annual_cost": "0"} for j in range(1, 5)]
+    assert rows(folder / "tiers.csv") == [{"id": f"cap{j}", "square": str(j), "capacity_kw": "6"}
+                                          for j in range(1, 5)]
+    costs = {(int(r["company_id"]), int(r["square_id"])): float(r["annual_cost"])
+             for r in rows(folder / "assign_costs.csv")}
+    assert costs == {(k + 1, s + 1): PMEDCAP_COST[k][s] for k in range(4) for s in range(4)}  # own square at 0
+    config = toml(folder)
+    assert config["model"] == "park" and config["name"] == "tiny"
+    assert config["park"] == {"slots": 1, "slot_hours": 1.0, "single_source": True, "days_per_year": 1.0,
+                              "max_squares": 2}
+    inst = load_park(folder)
+    assert inst.n_companies == 4 and inst.n_squares == 4 and inst.params.max_squares == 2
+    assert inst.energy_kwh.tolist() == [4, 3, 2, 2] and inst.tier_kw.tolist() == [6] * 4
+    assert inst.square_annual.tolist() == [0] * 4 and len(inst.pair_cost) == 16
+
+
+@pytest.mark.solver
+def test_pmedcap_tiny_optimum_respects_capacity(tmp_path: Path) -> None:
+    from siting.park.api import solve_park
+
+    folder = run_import("orlib-pmedcap", write(tmp_path / "tiny.txt", PMEDCAP), tmp_path)
+    run = solve_park(folder, EXACT)
+    assert run.status == "optimal" and run.objective == pytest.approx(18.0, abs=1e-9)
+    assert run.certificate.objective == pytest.approx(18.0, abs=1e-9) and run.certificate.violations == []
+    where = run.solution.assign.argmax(axis=1)
+    assert run.solution.open.sum() == 2 and where[0] == where[2] and where[1] == where[3] and where[0] != where[1]
+
+
+def test_pmedcap_crlf_and_reflow(tmp_path: Path) -> None:
+    clean = run_import("orlib-pmedcap", write(tmp_path / "a.txt", PMEDCAP), tmp_path, "a")
+    reflowed = " ".join(PMEDCAP.split()).replace(" 1 0 ", "\r\n1 0 ").encode() + b"\r\n\x00"
+    messy = run_import("orlib-pmedcap", write(tmp_path / "b.txt", reflowed), tmp_path, "b")
+    for name in ("companies.csv", "squares.csv", "tiers.csv", "assign_costs.csv"):
+        assert (clean / name).read_text() == (messy / name).read_text()
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    ("", ("empty", "problem number")),
+    ("7 18\n4 2 6\n1 0 0 4\n2 3 4 x\n3 10 0 2\n4 11 1 2\n", ("token 13 (line 4)", "demand of point 2", "'x'")),
+    ("7 18\n4 2 6\n1 0 0 4\n2 3 4 3\n3 10 0 2\n5 11 1 2\n", ("token 18 (line 6)", "id of point 4", "got 5")),
+    ("7 18\n4 2 6\n1 0 0 4\n2 3 4 3\n3 10 0 2\n4 11 1\n", ("ends after 20 tokens", "demand of point 4")),
+    ("7 18\n4 2 6\n1 0 0 4\n2 3 4 3\n3 10 0 2\n4 11 1 2\n5 1 1 1\n", ("the end of the file after the 4 points",)),
+    ("7 18\n4 5 6\n", ("token 4 (line 2)", "p (the number of medians)", "in [1, 4]")),
+    ("7 18\n4 2 -6\n", ("token 5 (line 2)", "capacity of a median", ">= 0")),
+    ("7 18\n4 2 6\n1 0 0 -4\n", ("token 9 (line 3)", "demand of point 1", ">= 0")),
+    ("7 18\n4.5 2 6\n", ("token 3 (line 2)", "number of points n", "an integer")),
+])
+def test_pmedcap_malformed(tmp_path: Path, text: str, fragments: tuple[str, ...]) -> None:
+    assert_malformed("orlib-pmedcap", write(tmp_path / "bad.txt", text), tmp_path, *fragments)
+
+
+def test_pmedcap_cli_names_the_file_and_line(tmp_path: Path) -> None:
+    from siting.cli.main import cli
+
+    bad = write(tmp_path / "pmedcap99.txt", PMEDCAP.replace("2 3 4 3", "2 3 four 3"))
+    result = CliRunner().invoke(cli, ["import", "orlib-pmedcap", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "pmedcap99.txt" in result.output and "line 4" in result.output and "'four'" in result.output
+    assert not (tmp_path / "out").exists()
 
 
 # -- the command ----------------------------------------------------------------------------------

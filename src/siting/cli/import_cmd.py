@@ -8,7 +8,7 @@ import click
 
 from siting.cli.options import debug_opt, handle_errors
 
-FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf", "orlib-cap", "holmberg", "frlm25"]
+FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf", "orlib-cap", "holmberg", "orlib-pmedcap", "frlm25"]
 
 
 @click.command("import")
@@ -26,13 +26,14 @@ def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, range_, p, de
 
     \b
     FORMAT:
-      orlib-scp   OR-Library set covering (scp41.txt ...)          -> fast / lscp
-      orlib-pmed  OR-Library p-median (pmed1.txt ...), graph, p      -> fast / pmedian
-      swain       Swain's 55 points (swain.txt)                      -> fast / mclp
-      spopt-sf    spopt's San Francisco data (folder with the CSVs)  -> fast / lscp, mclp, pmedian
-      orlib-cap   OR-Library capacitated warehouses (cap41.txt ...)  -> park / CFLP, split
-      holmberg    Holmberg single-source CFLP (p1 ... p71)           -> park / CFLP, single source
-      frlm25      25-node FRLM network (folder with the three CSVs)  -> corridor / flow (--set corridor.range=R)
+      orlib-scp      OR-Library set covering (scp41.txt ...)           -> fast / lscp
+      orlib-pmed     OR-Library p-median (pmed1.txt ...), graph, p     -> fast / pmedian
+      swain          Swain's 55 points (swain.txt)                     -> fast / mclp
+      spopt-sf       spopt's San Francisco data (folder with the CSVs) -> fast / lscp, mclp, pmedian
+      orlib-cap      OR-Library capacitated warehouses (cap41.txt ...) -> park / CFLP, split
+      holmberg       Holmberg single-source CFLP (p1 ... p71)          -> park / CFLP, single source
+      orlib-pmedcap  OR-Library capacitated p-median (pmedcap01 ...)   -> park / CFLP, single source, p medians
+      frlm25         25-node FRLM network (folder with the three CSVs) -> corridor / flow (--set corridor.range=R)
 
     \b
     Examples:

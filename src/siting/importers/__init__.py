@@ -31,6 +31,7 @@ FORMATS = {
     "spopt-sf": "spopt_sf",
     "orlib-cap": "orlib_cap",
     "holmberg": "holmberg",
+    "orlib-pmedcap": "orlib_pmedcap",
     "frlm25": "frlm25",
 }
 

@@ -57,8 +57,11 @@ def convert(source: Path, folder: Path, capacity: float | None = None) -> None:
 
 
 def write_cflp(folder: Path, name: str, caps: np.ndarray, fixed: np.ndarray, demand: np.ndarray, cost: np.ndarray,
-               *, single_source: bool, header: list[str], description: str) -> None:
-    """The park instance of a CFLP: cost[i, j] = cost of serving all of customer j from facility i."""
+               *, single_source: bool, header: list[str], description: str,
+               max_squares: int | None = None) -> None:
+    """The park instance of a CFLP: cost[i, j] = cost of serving all of customer j from facility i.
+
+    `max_squares` (park.max_squares) opens at most that many facilities (p-median variants)."""
     m, n = cost.shape
     write_csv(folder / "companies.csv", ["id", "kwh_per_day", "max_kw"],
               ((j + 1, number_text(d), number_text(d)) for j, d in enumerate(demand)))
@@ -78,5 +81,6 @@ def write_cflp(folder: Path, name: str, caps: np.ndarray, fixed: np.ndarray, dem
             "tiers": {"file": "tiers.csv"},
             "assign_costs": {"file": "assign_costs.csv"},
         },
-        "park": {"slots": 1, "slot_hours": 1.0, "single_source": single_source, "days_per_year": 1.0},
+        "park": {"slots": 1, "slot_hours": 1.0, "single_source": single_source, "days_per_year": 1.0,
+                 **({} if max_squares is None else {"max_squares": max_squares})},
     }, header=header)
