@@ -66,6 +66,7 @@ def check_graph_nodes(tables: dict[str, Table]) -> None:
     nodes = set(graph.df["u"].dropna()) | set(graph.df["v"].dropna())
     for name in ("demand", "candidates", "existing"):
         if name in tables and "node" in tables[name].df.columns:
+            check_text_field(tables[name], "node")  # distances are shortest paths: no node, no distance
             check_reference(tables[name], "node", nodes, "graph node")
 
 

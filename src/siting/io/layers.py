@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.config import InstanceConfig, LayerSource, did_you_mean
+from siting.config import ABSURD, InstanceConfig, LayerSource, did_you_mean
 from siting.errors import Problem
 
 SPATIAL_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
@@ -206,7 +206,11 @@ def _coordinate(table: Table, column: str | None) -> np.ndarray | None:
             continue
         hint = " (decimal comma? use a point)" if "," in raw else ""
         table.problem(f"coordinate is not a finite number: {raw!r}{hint}", row=_row_label(table.df, k), field=column)
-    return None if len(bad) else values
+    absurd = np.flatnonzero(np.abs(np.nan_to_num(values)) > ABSURD)
+    for k in absurd[:20]:
+        table.problem(f"coordinate {values[k]:g} is absurdly large (limit {ABSURD:g})", row=_row_label(table.df, k),
+                      field=column)
+    return None if len(bad) or len(absurd) else values
 
 
 def project_points(table: Table, xy: np.ndarray, src_crs: str, dst_crs: str | None,
@@ -402,7 +406,7 @@ def _geometry_to_xy(table: Table, gdf, crs: str | None) -> None:
     else:
         points = _single_points(geom)
     xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
-    off = np.flatnonzero(~np.isfinite(xy).all(axis=1))
+    off = np.flatnonzero(~(np.isfinite(xy) & (np.abs(xy) <= ABSURD)).all(axis=1))
     if len(off):
         more = f" (and {len(off) - 1} more rows)" if len(off) > 1 else ""
         table.problem(f"the coordinates cannot be converted from {gdf.crs.to_string()} to {crs}{more}: wrong CRS?",

@@ -30,7 +30,8 @@ def annuity_factor(rate: float, years: float) -> float:
 class ParkParams(StrictModel):
     """Parameters of the `park` model; symbols as in models/park.md."""
 
-    slots: int = Field(default=96, ge=1, description="T: slots of one representative day")
+    slots: int = Field(default=96, ge=1, le=1440, description="T: slots of one representative day (at most "
+                       "1440, one a minute)")
     slot_hours: float | None = Field(default=None, gt=0, description="h: hours per slot (default 24 / T)")
     walking_distance: float = Field(default=500.0, gt=0, description="D: a company may use squares with d_ks <= D")
     single_source: bool = Field(default=True, description="each company charges at one place (else split)")

@@ -132,6 +132,18 @@ def check_tier_capacity(tiers: Table) -> None:
                       row=labels[k], field="capacity_kw")
 
 
+def check_contracts_allowed(tiers: Table, allowed: list[str] | None, file: str) -> list[Problem]:
+    """`park.contracts` (a scenario's allowed contract types) must leave at least one tier."""
+    if allowed is None:
+        return []
+    df = tiers.df
+    contracts = set(df["contract"].dropna()) if "contract" in df.columns else {"firm"}
+    if contracts & set(allowed):
+        return []
+    return [Problem(file, f"park.contracts = {allowed} leaves no connection tier: the tiers' contracts are "
+                          f"{', '.join(sorted(contracts))}", field="park.contracts")]
+
+
 def check_vehicle_kind(chargers: Table) -> None:
     check_text_field(chargers, "vehicle", choices=tuple(VEHICLE_KINDS))
 
@@ -145,7 +157,7 @@ def check_profiles(tables: dict[str, Table], slots: int, file: str, config: Inst
         df = prof.df
         names = {c for c in df.columns if c != "slot"}
         got = sorted(df["slot"].astype(int).tolist()) if "slot" in df.columns else []
-        if got != list(range(slots)):
+        if len(got) != slots or got != list(range(slots)):
             prof.problem(f"needs one row per slot 0..{slots - 1} (park.slots = {slots}); got {len(got)} rows",
                          field="slot")
         for name in sorted(names):
@@ -208,6 +220,7 @@ def validate_park_tables(config: InstanceConfig, tables: dict[str, Table], file:
         check_dwell_window(tables["companies"], config.park.day_hours())
     if "tiers" in tables and not tables["tiers"].problems:
         check_tier_capacity(tables["tiers"])
+        problems += check_contracts_allowed(tables["tiers"], config.park.contracts, file)
         if "squares" in tables:
             check_reference(tables["tiers"], "square", set(tables["squares"].ids().dropna()), "square")
     if "charger_types" in tables and not tables["charger_types"].problems:
