@@ -1256,6 +1256,12 @@ def _(f: Path) -> None:
     edit_csv(f, "candidates", csv_cell(1, "max_chargers", ""))
 
 
+@case("graph_empty_node", "tiny-graph", "demand D03 has an empty node cell (crashed the distance kernel)",
+      file="demand.csv", layer="demand", row="D03", field="node", message=EMPTY)
+def _(f: Path) -> None:
+    edit_csv(f, "demand", csv_cell(2, "node", ""))
+
+
 @case("nal_empty_existing_land", "nal-oost-fast", "an existing site's land_m2 is NULL (was read as: no limit)",
       file=GPKG, layer="existing", field="land_m2", message=EMPTY)
 def _(f: Path) -> Case:

@@ -37,7 +37,7 @@ EMPTY_CELL_CASES = [
     "corr_empty_search_area_min", "corr_empty_search_area_max", "f25_empty_fixed_cost",
     "park_empty_charger_cost", "park_empty_square_land", "park_empty_square_fixed_m2", "park_empty_tier_one_off_cost",
     "park_empty_tier_contract", "park_dwell_half_given", "park_parks_empty_area",
-    "csv_empty_max_chargers", "nal_empty_existing_land",
+    "csv_empty_max_chargers", "nal_empty_existing_land", "graph_empty_node",
 ]
 SAME_ENDS_CASES = ["corr_od_same_ends", "f25_od_same_node"]
 MAP_LAYER_CASES = ["park_parks_duplicate_id", "park_parks_no_id", "park_parks_negative_area", "park_parks_empty_area",
