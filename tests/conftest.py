@@ -153,3 +153,17 @@ def tiny_builder(tmp_path: Path) -> Callable[..., Path]:
 def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny GeoPackage instance, written once per session: for tests that only read it."""
     return write_tiny(tmp_path_factory.mktemp("shared") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def pmed22_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OR-Library pmed22 imported once (per test process): a solve that takes minutes, for tests
+    that need a run still going while they act (signals, the result-folder claim)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("pmed22") / "pmed22"
+    subprocess.run([Path(sys.executable).parent / "siting", "import", "orlib-pmed",
+                    Path(__file__).resolve().parents[1] / "instances/reference/orlib-pmed/pmed22.txt", "--out", folder],
+                   check=True, capture_output=True)
+    return folder

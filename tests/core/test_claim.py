@@ -22,12 +22,9 @@ SITING = Path(sys.executable).parent / "siting"
 
 
 @pytest.mark.solver
-def test_second_solve_into_one_folder_is_refused_and_the_first_keeps_its_plan(tmp_path):
-    instance = tmp_path / "pmed22"
-    subprocess.run([SITING, "import", "orlib-pmed", REPO / "instances/reference/orlib-pmed/pmed22.txt",
-                    "--out", instance], check=True, capture_output=True)
+def test_second_solve_into_one_folder_is_refused_and_the_first_keeps_its_plan(tmp_path, pmed22_folder):
     out = tmp_path / "result"
-    first = subprocess.Popen([SITING, "solve", instance, "--out", out, "--profile", "exact"],
+    first = subprocess.Popen([SITING, "solve", pmed22_folder, "--out", out, "--profile", "exact"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert "Solving" in first.stderr.readline()  # printed while the claim is held; pmed22 takes minutes

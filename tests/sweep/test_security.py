@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from tests.sweep.small_instance import write_sweep
 
 from siting.cli.main import cli
 
@@ -28,13 +29,8 @@ profile = "exact"
 
 @pytest.fixture(scope="module")
 def sweep_file(tmp_path_factory) -> Path:
-    from siting.fast.generate import FastSize, generate_fast
-
-    folder = tmp_path_factory.mktemp("tls-sweep")
-    generate_fast(FastSize(demand=1000, candidates=20, grid_areas=3, objective="mclp", p=3, radius=6000.0),
-                  11, folder / "instance")
-    (folder / "tls.toml").write_text(SWEEP)
-    return folder / "tls.toml"
+    return write_sweep(tmp_path_factory.mktemp("tls-sweep"), "tls", SWEEP, demand=1000, candidates=20, grid_areas=3,
+                       seed=11)
 
 
 @pytest.fixture(scope="module")

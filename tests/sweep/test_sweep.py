@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from tests.sweep.small_instance import write_sweep
 
 from siting.cli.main import cli
 from siting.errors import InstanceError
@@ -48,13 +49,8 @@ NAMES = [f"p={p}_radius={r}" for p in (3, 6, 9) for r in (4000, 8000)]
 
 @pytest.fixture(scope="module")
 def sweep_file(tmp_path_factory) -> Path:
-    from siting.fast.generate import FastSize, generate_fast
-
-    folder = tmp_path_factory.mktemp("sweep")
-    generate_fast(FastSize(demand=2000, candidates=40, grid_areas=5, objective="mclp", p=5, radius=6000.0),
-                  7, folder / "instance")
-    (folder / "small.toml").write_text(SWEEP)
-    return folder / "small.toml"
+    return write_sweep(tmp_path_factory.mktemp("sweep"), "small", SWEEP, demand=2000, candidates=40, grid_areas=5,
+                       seed=7)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from siting import __version__
@@ -25,6 +27,12 @@ def cli() -> None:
       siting solve instances/nal-oost-fast --objective mclp --set fast.p=10 --json
       siting import orlib-scp scp41.txt --out instances/scp41
     """
+    # SIGTERM (a scheduler's or `kill`'s stop) ends a run like Ctrl-C does: cleanly, never half-written
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 cli.add_command(solve_cmd)

@@ -68,6 +68,13 @@ def handle_errors(f):
             sys.exit(err.exit_code)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except KeyboardInterrupt:
+            # Ctrl-C / SIGTERM before the solver runs (while loading or precomputing): nothing to
+            # keep, and no output was written; the same exit code as an interrupted solve
+            if debug:
+                raise
+            click.echo("Interrupted before the solver started: no plan, nothing written.", err=True)
+            sys.exit(130)
         except Exception as err:  # noqa: BLE001 - the last line of defence against a traceback
             if debug:
                 raise
