@@ -291,3 +291,26 @@ def split_plan(inst: ParkInstance, share: float, energy_share: float):
 def test_the_split_plan_itself_is_feasible() -> None:
     inst = small_one_company()
     assert verify_park(inst, split_plan(inst, share=0.5, energy_share=0.5)).violations == []
+
+
+# -- dwell windows from the dwell hours ------------------------------------------------------------
+def test_window_from_dwell_hours_is_the_checkers_own(run, park) -> None:
+    assert park.dwell_hours is not None
+    shifted = np.roll(park.window, 1, axis=1)  # a loader that put every window one slot late
+    assert "dwell windows W_k differ from the dwell hours" in violations(run, replace(park, window=shifted))
+
+
+@pytest.mark.parametrize("slots", [24, 96, 7])
+def test_dwell_slots_agree_with_the_loaders_window_on_every_kind_of_window(slots) -> None:
+    from siting.park.instance import dwell_window
+    from siting.park.verify import dwell_slots
+
+    hours = [0.0, 0.25, 6.0, 7.5, 12.0, 18.0, 23.75, 24.0]
+    starts, ends = np.array([(s, e) for s in hours for e in hours]).T
+    starts, ends = np.r_[starts, np.nan], np.r_[ends, np.nan]  # and the whole day
+    k = len(starts)
+    inst = small_one_company()
+    inst = replace(inst, params=inst.params.model_copy(update={"slots": slots}), company_ids=np.arange(k).astype(object),
+                   window=dwell_window(starts, ends, slots, 24.0 / slots), dwell_hours=np.column_stack([starts, ends]),
+                   own_kw=np.zeros((k, slots)))
+    assert np.array_equal(dwell_slots(inst), inst.window)

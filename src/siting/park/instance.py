@@ -69,6 +69,9 @@ class ParkInstance:
     square_xy: np.ndarray | None = None
     crs: str | None = None
     notes: tuple[str, ...] = ()  # companies that cannot get all their energy, found while loading
+    # [K, 2] dwell start and end in hours as read (NaN, NaN: the whole day), for the checker to
+    # derive W_k itself; None when `window` was given directly
+    dwell_hours: np.ndarray | None = None
 
     # -- sizes ----------------------------------------------------------------------------------
     @property

@@ -119,7 +119,8 @@ def park_instance_from_tables(config: ParkConfig, tables: dict[str, Table]) -> P
     if "max_kw_per_vehicle" in c.columns:
         per = column(c, "max_kw_per_vehicle", np.nan)
         max_kw = np.where(np.isnan(per), max_kw, per * vehicles)
-    window = dwell_window(column(c, "dwell_start", np.nan), column(c, "dwell_end", np.nan), T, h)
+    dwell_hours = np.column_stack([column(c, "dwell_start", np.nan), column(c, "dwell_end", np.nan)])
+    window = dwell_window(dwell_hours[:, 0], dwell_hours[:, 1], T, h)
     own_kw = column(c, "own_kw", 0.0)[:, None] * _profile(profiles, _text(c, "own_profile", None), T)
 
     # tiers: rows without a square apply to every square
@@ -174,6 +175,7 @@ def park_instance_from_tables(config: ParkConfig, tables: dict[str, Table]) -> P
         energy_kwh=energy,
         max_kw=max_kw,
         window=window,
+        dwell_hours=dwell_hours,
         own_kw=own_kw,
         own_cost=column(c, "own_cost", 0.0),
         own_annual=column(c, "own_annual_cost", 0.0),

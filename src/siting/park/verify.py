@@ -7,8 +7,9 @@ delivered to each company and its shares, the power per slot at each square agai
 the load per grid area and slot (and the contracted capacity), the number of squares
 (`max_squares`). It imports nothing from the model or its coefficient code: the annuity
 factors, the slot length h, nmax_sc and which companies have an own option are recomputed here.
-The dwell windows, availabilities and headroom per slot are read as the instance holds them
-(`window`, `tier_avail`, `headroom_kw`, `own_kw`: profiles applied by the loader). Every solve
+The dwell windows W_k are derived here from the dwell hours as read (and must equal the
+instance's `window`); availabilities and headroom per slot are read as the instance holds them
+(`tier_avail`, `headroom_kw`, `own_kw`: profiles applied by the loader). Every solve
 test asserts that it agrees with the solver.
 """
 
@@ -53,9 +54,30 @@ def charger_limit(inst: ParkInstance) -> np.ndarray:
     return out
 
 
-def own_option(inst: ParkInstance) -> np.ndarray:
+def dwell_slots(inst: ParkInstance) -> np.ndarray:
+    """W_k from the dwell hours as read: slot t, [t h, (t+1) h), lies inside [start, end) on the
+    circular day (end < start wraps past midnight; no hours = the whole day). Measured as offsets
+    from the start around the clock, not as the loader's two cases. Without dwell hours (a window
+    built directly) the instance's own window is all there is."""
+    if inst.dwell_hours is None:
+        return inst.window
+    T, h, eps = inst.n_slots, slot_hours(inst), 1e-9
+    out = np.ones((inst.n_companies, T), bool)
+    for k, (start, end) in enumerate(inst.dwell_hours):
+        if np.isnan(start) and np.isnan(end):
+            continue
+        length = end - start if end >= start else end + 24.0 - start  # hours parked
+        for t in range(T):
+            offset = (t * h - start) % 24.0
+            if offset > 24.0 - eps:
+                offset -= 24.0
+            out[k, t] = offset >= -eps and offset + h <= length + eps
+    return out
+
+
+def own_option(inst: ParkInstance, window: np.ndarray | None = None) -> np.ndarray:
     """Companies that may charge at home: some slot of the window with own headroom O_kt > 0."""
-    return np.any((inst.own_kw > 0) & inst.window, axis=1)
+    return np.any((inst.own_kw > 0) & (dwell_slots(inst) if window is None else window), axis=1)
 
 
 def cost_breakdown(inst: ParkInstance, sol: ParkSolution) -> dict[str, float]:
@@ -120,6 +142,11 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
     K, S = inst.n_companies, inst.n_squares
     is_open = sol.open.astype(bool)
     h = slot_hours(inst)
+    window = dwell_slots(inst)
+    if window.shape != inst.window.shape or np.any(window != inst.window):
+        wrong = np.flatnonzero(np.any(window != inst.window, axis=1)) if window.shape == inst.window.shape else []
+        v.append("the instance's dwell windows W_k differ from the dwell hours (companies "
+                 f"{', '.join(map(str, inst.company_ids[wrong][:5]))})")
 
     # squares, tiers, chargers
     if np.any((sol.tier >= 0) != is_open):
@@ -141,7 +168,7 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
         v.append("a company is assigned to a square beyond walking distance D")
     if np.any(sol.assign[:, ~is_open] > TOL):
         v.append("a company is assigned to a closed square")
-    if np.any(sol.own[~own_option(inst)] > TOL):
+    if np.any(sol.own[~own_option(inst, window)] > TOL):
         v.append("home charging for a company without an own option")
     total = sol.assign.sum(axis=1) + sol.own
     # with a penalty a company may be (partly) left unserved: its energy is then unmet
@@ -156,7 +183,7 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
     # power and energy per company
     if np.any(sol.power < -TOL) or np.any(sol.own_power < -TOL) or np.any(sol.unmet < -TOL):
         v.append("negative power or unmet energy")
-    outside = ~inst.window
+    outside = ~window
     if np.any(sol.power[np.broadcast_to(outside[:, None, :], sol.power.shape)] > TOL) or np.any(sol.own_power[outside] > TOL):
         v.append("charging outside a dwell window")
     over = sol.power > inst.max_kw[:, None, None] * sol.assign[:, :, None] + _tol(inst.max_kw)[:, None, None]
