@@ -14,7 +14,9 @@ calls `load_corridor` / `load_park`. Whatever happens must be
   ids, indices in range).
 
 Never any other exception. Seeded (derandomize=True), so a failure reproduces. `make test` runs a
-modest number of examples; the `slow` tier runs >= 1000 per model (SLOW_EXAMPLES).
+modest number of examples; the `slow` tier runs 3 x SLOW_EXAMPLES = 1 200 per model (cells,
+shapes, parameters), the issue's >= 1 000, within CI's 45 minutes; SITING_FUZZ_EXAMPLES=N runs a
+longer campaign.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from siting.park.validate import PARK_FIELDS
 # SITING_FUZZ_EXAMPLES=5000 runs a longer, randomised campaign (not seeded: for hunting, not for CI).
 CAMPAIGN = int(os.environ.get("SITING_FUZZ_EXAMPLES", "0"))
 QUICK_EXAMPLES = 30  # per test in `make test`
-SLOW_EXAMPLES = 1000  # per model and test in the slow tier
+SLOW_EXAMPLES = 400  # per model and test in the slow tier: 1 200 malformed inputs per model
 COMMON = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 QUICK = settings(derandomize=not CAMPAIGN, max_examples=CAMPAIGN or QUICK_EXAMPLES, **COMMON)

@@ -46,7 +46,7 @@ def tls_cluster(tmp_path_factory):
     files["cert"].write_text(security.tls_client_cert)
     files["key"].write_text(security.tls_client_key)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, protocol="tls", host="127.0.0.1",
-                      security=security, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+                      security=security, dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster:
         yield cluster.scheduler_address, files
 
 
