@@ -2,7 +2,7 @@
 
 Against the published optimum of a case (registry.Case.known) and a committed baseline
 (benchmarks/baseline-<mode>.json, written by `python -m benchmarks.run --write-baseline`):
-- a case with a known optimum must be proven optimal at that value;
+- a case with a known optimum must be proven optimal at that value (within its proven gap);
 - a case that was proven optimal in the baseline must still be, at the same objective;
 - speed is compared as a ratio measured in the same run, so the gate holds on another machine and
   under another load: each case's total seconds divided by the calibration (a fixed plain-HiGHS
@@ -69,13 +69,23 @@ class Failure:
         return f"{self.case}: {self.what}"
 
 
-def _same(a: float | None, b: float | None) -> bool:
-    return a is not None and b is not None and abs(a - b) <= REL_TOL * max(1.0, abs(b))
+def _within(value: float | None, lo: float | None, hi: float | None) -> bool:
+    """value in [lo, hi], up to REL_TOL (hi = lo for an exact answer)."""
+    if value is None or lo is None:
+        return False
+    lo, hi = sorted((lo, lo if hi is None else hi))
+    tol = REL_TOL * max(1.0, abs(value))
+    return lo - tol <= value <= hi + tol
 
 
 def check(results: dict, baseline: dict | None, *, slowdown: float = SLOWDOWN,
           min_seconds: float = MIN_SECONDS) -> list[Failure]:
-    """Every regression of `results` (benchmarks/run.py's JSON) against the published optima and `baseline`."""
+    """Every regression of `results` (benchmarks/run.py's JSON) against the published optima and `baseline`.
+
+    An optimum is met when it lies between the run's bound and objective: exactly equal under the
+    exact profile, within the proven gap under a profile with a gap tolerance (the default's 1e-4
+    may stop at 11 332 on Holmberg p30, whose optimum 11 331 its bound reaches). A bound beyond
+    the published optimum is a wrong proof and fails like a wrong objective."""
     failures = []
     calibration = results.get("calibration_s")
     base_cases = (baseline or {}).get("cases", {})
@@ -83,19 +93,20 @@ def check(results: dict, baseline: dict | None, *, slowdown: float = SLOWDOWN,
     for name, entry in results["cases"].items():
         ours = entry["siting"]
         known = entry.get("known")
+        answer = f"objective {ours['objective']}, bound {ours.get('bound')}, gap {ours.get('gap')}"
         if known is not None:
             if ours["status"] != "optimal":
                 failures.append(Failure(name, f"published optimum {known:g} not proven: status {ours['status']}, "
-                                              f"objective {ours['objective']}, gap {ours['gap']}"))
-            elif not _same(ours["objective"], known):
-                failures.append(Failure(name, f"objective {ours['objective']} misses the published optimum {known:g}"))
+                                              f"{answer}"))
+            elif not _within(known, ours.get("bound"), ours["objective"]):
+                failures.append(Failure(name, f"misses the published optimum {known:g}: {answer}"))
         before = base_cases.get(name)
         if before is None:
             continue
         if before["status"] == "optimal" and ours["status"] != "optimal":
             failures.append(Failure(name, f"was proven optimal in the baseline, now {ours['status']} "
                                           f"(gap {ours['gap']})"))
-        elif before["status"] == "optimal" and not _same(ours["objective"], before["objective"]):
+        elif before["status"] == "optimal" and not _same_optimum(ours, before):
             failures.append(Failure(name, f"optimum changed: {ours['objective']} (baseline {before['objective']})"))
         now_s, then_s = ours["total"]["median"], before["total_s"]
         if calibration and base_calibration and max(now_s, then_s) >= min_seconds:
@@ -107,12 +118,22 @@ def check(results: dict, baseline: dict | None, *, slowdown: float = SLOWDOWN,
     return failures
 
 
+def _same_optimum(ours: dict, before: dict) -> bool:
+    """Two proven answers agree when each objective lies within the other's proven range."""
+    if ours["objective"] is None or before["objective"] is None:
+        return False
+    a, b = ours["objective"], before["objective"]
+    gap = max(ours.get("gap") or 0.0, before.get("gap") or 0.0)  # relative to the incumbent
+    return abs(a - b) <= gap * max(abs(a), abs(b)) + REL_TOL * max(1.0, abs(b))
+
+
 def baseline_of(results: dict) -> dict:
     """What a baseline keeps of a run: per case status, objective and total seconds, and the calibration."""
     return {"date": results["date"], "machine": results["machine"], "cpu": results["cpu"],
             "versions": results["versions"], "calibration_s": results["calibration_s"],
             "cases": {name: {"status": e["siting"]["status"], "objective": e["siting"]["objective"],
-                             "total_s": e["siting"]["total"]["median"]} for name, e in results["cases"].items()}}
+                             "gap": e["siting"].get("gap"), "total_s": e["siting"]["total"]["median"]}
+                      for name, e in results["cases"].items()}}
 
 
 def read_baseline(path: Path) -> dict:
