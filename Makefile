@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run
 
 # The whole suite except the cases marked slow.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup --durations=10
 
 # The slow tier (CI runs it after `make test`, .ci/run): the known values marked slow (pmed22, the
 # slow Holmberg instances, FRLM p = 4) and the long loader fuzzing.

@@ -15,8 +15,6 @@ from tests.sweep.small_instance import write_sweep
 
 from siting.cli.main import cli
 
-pytestmark = pytest.mark.xdist_group("sweep")
-
 SWEEP = """
 name = "tls"
 instance = "instance"
