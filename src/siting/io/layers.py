@@ -134,6 +134,24 @@ def _read_csv(table: Table, path: Path, source: LayerSource, crs: str | None) ->
         table.xy = project_points(table, np.column_stack([xs, ys]), src_crs, crs, field=field)
 
 
+def _stray_carriage_return(table: Table, text: str) -> bool:
+    """A carriage return inside a row, outside quotes (pandas would take it for a line end and
+    shift the row's cells into other columns): a problem naming the row and field."""
+    lines = text.split("\n")
+    header = lines[0].split(",")
+    for number, line in enumerate(lines[1:], start=1):
+        at = line.find("\r")
+        while at >= 0 and line[:at].count('"') % 2:  # inside a quoted cell: pandas reads it right
+            at = line.find("\r", at + 1)
+        if at >= 0:
+            column = line[:at].count(",")  # commas outside quotes (a quoted cell with commas is rare here)
+            field = header[column].strip() if column < len(header) else None
+            table.problem("a carriage return (\\r) inside the row: remove it (in Excel: =CLEAN(cell))",
+                          row=f"#{number}", field=field)
+            return True
+    return False
+
+
 def _csv_frame(table: Table, path: Path) -> pd.DataFrame | None:
     """The CSV as text columns (UTF-8, a BOM and Windows line ends allowed), or None after a problem."""
     raw = path.read_bytes()
@@ -149,6 +167,12 @@ def _csv_frame(table: Table, path: Path) -> pd.DataFrame | None:
     if "\x00" in text:
         table.problem("the file contains NUL bytes: it is not a text CSV file")
         return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\n" not in text.rstrip("\r"):
+            text = text.replace("\r", "\n")  # classic Mac line ends
+        elif _stray_carriage_return(table, text):
+            return None
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
