@@ -78,7 +78,7 @@ def test_solve_park_writes_complete_result_folder(runner: CliRunner, tmp_path: P
     import pyogrio
 
     layers = {name for name, _ in pyogrio.list_layers(out / "sites.gpkg")}
-    assert layers == {"squares", "companies", "assignments", "grid_use"}
+    assert layers == {"squares", "companies", "assignments", "grid_use", "layer_styles"}  # + their QGIS styles
     squares = pyogrio.read_dataframe(out / "sites.gpkg", layer="squares")
     assert {"tier", "chargers", "companies"} <= set(squares.columns)
     companies = pyogrio.read_dataframe(out / "sites.gpkg", layer="companies")
