@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from siting import progress
 from siting.errors import SolverError
 from siting.formulation import Formulation
 from siting.options import SolveOptions
@@ -81,6 +82,7 @@ def _run_highs(form: Formulation, options: SolveOptions, warm_start: np.ndarray 
         h.setOptionValue(key, value)
     if warm_start is not None:
         h.setSolution(len(warm_start), np.arange(len(warm_start), dtype=np.int32), warm_start.astype(np.float64))
+    progress.watch_highs(h, options.time_limit)
     run_interruptible(h)
     return h
 
@@ -111,7 +113,8 @@ def run_interruptible(h) -> None:
     with stop_on_signals(h.cancelSolve):
         h.startSolve()
         while not h.wait(0.1)[0]:
-            pass
+            progress.tick()
+        progress.tick(final=True)
 
 
 def solve_highspy(form: Formulation, options: SolveOptions, warm_start: np.ndarray | None = None) -> SolveResult:

@@ -18,7 +18,7 @@ MODELS = ("fast", "corridor", "park")
 LAYERS = [
     {"siting", "siting.errors", "siting.config", "siting.options", "siting.resources", "siting.generate"},
     {"siting.precompute", "siting.formulation", "siting.io", "siting.checks", "siting.solve", "siting.diagnose",
-     "siting.pipeline", "siting.registry", "siting.importers"},
+     "siting.pipeline", "siting.registry", "siting.importers", "siting.progress"},
     {f"siting.{m}" for m in MODELS},
     {"siting.sweep", "siting.cli"},
 ]

@@ -38,6 +38,7 @@ def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, t
     from siting.io.folder import instance_folder
     from siting.io.write import check_output_folder
     from siting.options import SolveOptions
+    from siting.progress import live_line
     from siting.registry import model_of
     if model_of(instance) != "corridor":
         raise SitingError("siting compare works on corridor instances (model = \"corridor\")")
@@ -49,7 +50,8 @@ def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, t
     with FolderClaim(out):
         check_output_folder(out, overwrite)
         click.echo(f"Solving {len(loaded) + (0 if no_base else 1)} options of {folder.name} ...", err=True)
-        runs = solve_scenarios(folder, loaded, options, base=not no_base)
+        with live_line():
+            runs = solve_scenarios(folder, loaded, options, base=not no_base)
         written, text = write_compare(runs, out, overwrite)
     click.echo(text)
     if Path(written) != out:

@@ -18,11 +18,14 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, set_opt, 
 @click.option("--out", type=click.Path(path_type=Path), help="Result folder (default results/<instance>-<timestamp>).")
 @click.option("--overwrite", is_flag=True, help="Replace the result folder if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout instead of the table.")
+@click.option("--write-model", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.lp|FILE.mps",
+              help="Also write the model solved (after the exact reductions) as LP or MPS, for another solver; "
+                   "written before the solve starts.")
 @set_opt
 @solver_options
 @debug_opt
 @handle_errors
-def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, profile, time_limit, gap,
+def solve_cmd(instance, objective, out, overwrite, as_json, write_model, overrides, solver, profile, time_limit, gap,
               threads, seed, no_warm_start, method, debug) -> None:
     """Solve an instance and write sites.gpkg, summary.json, summary.md and map.png.
 
@@ -32,13 +35,16 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
       siting solve instances/nal-oost-fast --objective mclp --set fast.p=10 --out results/p10
       siting solve instances/nal-oost-fast --profile fast --time-limit 30 --json
       siting solve my-instance --solver cbc
+      siting solve instances/nal-oost-fast --write-model nal-oost-fast.mps
     """
     from siting.io.claim import FolderClaim
     from siting.io.folder import instance_folder
     from siting.io.write import check_output_folder
     from siting.options import SolveOptions
+    from siting.progress import live_line
     from siting.registry import model_of, model_spec
 
+    check_model_file(write_model, overwrite)
     model = model_of(instance)
     api = model_spec(model)
     overrides = list(overrides) + ([f'{model}.objective="{objective}"'] if objective else [])
@@ -53,13 +59,18 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
         check_output_folder(out, overwrite)
         click.echo(f"Solving {inst.name} ({model}) with {solver}, profile {profile} ... (Ctrl-C stops and keeps the "
                    "best solution found)", err=True)
-        run = api.solve(inst, options)
+        with live_line(enabled=not as_json):  # only on a terminal; cleared before the summary prints
+            run = api.solve(inst, options, write_model=write_model)
         run.source = folder
         if run.status == "time_limit" and run.objective is None:
             run.result.message = no_plan_message(run.result, no_warm_start)
         run.times["load"] = load_seconds
         run.times["total"] += load_seconds
         summary = api.write(run, out, overwrite)
+    if write_model is not None:
+        form = run.formulation
+        click.echo(f"Model written to {write_model} ({form.n_cols:,} columns, {form.n_rows:,} rows, "
+                   f"{form.nnz:,} nonzeros)", err=True)
     if "written_to" in summary:
         click.echo(f"{out} appeared while solving and was left as it was; the plan is in {summary['written_to']}/",
                    err=True)
@@ -77,6 +88,21 @@ def solve_cmd(instance, objective, out, overwrite, as_json, overrides, solver, p
         raise SystemExit(1)  # nothing to act on: not a solved run (README: exit codes)
     if run.status in ("infeasible", "unbounded", "error"):
         raise SystemExit(3 if run.status == "infeasible" else 1)
+
+
+def check_model_file(path: Path | None, overwrite: bool) -> None:
+    """--write-model: a known format, a folder that exists, and no file replaced without --overwrite."""
+    from siting.errors import SitingError
+    from siting.formulation.emit import MODEL_FORMATS
+
+    if path is None:
+        return
+    if path.suffix.lower() not in MODEL_FORMATS:
+        raise click.BadParameter(f"{path}: the model is written as .lp or .mps", param_hint="--write-model")
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"{path}: folder {path.parent} does not exist", param_hint="--write-model")
+    if path.exists() and not overwrite:
+        raise SitingError(f"--write-model {path} exists; use --overwrite to replace it or choose another file")
 
 
 def no_plan_message(result, no_warm_start: bool) -> str:

@@ -17,7 +17,7 @@ from siting.corridor.instance import CorridorInstance
 from siting.corridor.model import build_corridor, objective_kind
 from siting.corridor.solution import CorridorSolution
 from siting.corridor.verify import verify_corridor
-from siting.formulation import Formulation
+from siting.formulation import Formulation, emit
 from siting.options import SolveOptions
 from siting.pipeline import Phases, Run, checked_answer, open_instance, screens_then_relaxation
 from siting.precompute.paths import (
@@ -60,10 +60,12 @@ def solve_corridor(
     options: SolveOptions = SolveOptions(),
     overrides: list[str] | None = None,
     paths: Paths | None = None,
+    write_model: Path | None = None,
 ) -> CorridorRun:
     """Solve the corridor model on an instance (a folder path or a loaded CorridorInstance).
 
-    `paths` may be given to reuse the paths of an earlier run on the same network and flows."""
+    `paths` may be given to reuse the paths of an earlier run on the same network and flows;
+    `write_model`: an .lp or .mps file for the model solved."""
     from siting.corridor.load import load_corridor
 
     clock = Phases()
@@ -74,6 +76,8 @@ def solve_corridor(
     clock.end("precompute")
     form = build_corridor(instance, paths, cover, afir)
     clock.end("build")
+    if write_model is not None:  # before solving: a long solve need not end first
+        emit.write_model(form, write_model)
     result = solve(form, options, None)
     clock.end("solve", result.seconds)
     solution, certificate = checked_answer(result, lambda x: extract_corridor(form, instance, paths, x),

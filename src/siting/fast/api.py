@@ -20,7 +20,7 @@ from siting.fast.model import build_fast, objective_kind
 from siting.fast.pairs import fast_pairs
 from siting.fast.reduction import expand_solution, reduce_fast
 from siting.fast.verify import verify_fast
-from siting.formulation import Formulation
+from siting.formulation import Formulation, emit
 from siting.options import SolveOptions
 from siting.pipeline import Phases, Run, checked_answer, open_instance, screens_then_relaxation
 from siting.precompute import Pairs
@@ -39,10 +39,12 @@ def solve_fast(
     options: SolveOptions = SolveOptions(),
     overrides: list[str] | None = None,
     pairs: Pairs | None = None,
+    write_model: Path | None = None,
 ) -> FastRun:
     """Solve the fast model on an instance (a folder path or a loaded FastInstance).
 
-    `pairs`, when given, are the instance's precomputed pairs (shared by a sweep's runs)."""
+    `pairs`, when given, are the instance's precomputed pairs (shared by a sweep's runs);
+    `write_model`: an .lp or .mps file for the model solved (after the exact reductions)."""
     from siting.fast.load import load_fast
 
     clock = Phases()
@@ -57,6 +59,8 @@ def solve_fast(
     clock.end("reduce")
     form = build_fast(model_inst, model_pairs)
     clock.end("build")
+    if write_model is not None:  # before solving: a long solve need not end first
+        emit.write_model(form, write_model)
     warm, warm_info = _warm_start(form, model_inst, model_pairs, options)
     clock.end("heuristic")
     result = solve_fast_model(form, model_inst, model_pairs, options, warm)

@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from siting import progress
 from siting.fast.instance import FastInstance
 from siting.formulation import Formulation
 from siting.formulation.emit import to_highspy
@@ -251,6 +252,7 @@ class Incumbent:
         value = self.full.objective_value(x)
         if value > self.value and self.full.max_violation(x)[0] <= 1e-6:
             self.x, self.value = x, value
+            progress.figures(best=value)
 
 
 def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
@@ -264,8 +266,11 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
     cell = group_cell if group_cell is not None else (inst.params.radius or np.inf)
     oracle = CoverOracle.build(inst, pairs, spatial_groups(inst, pairs, cell))
     master = Master(full, oracle, options, inst.opening_chargers())
+    # the master's own best plan overestimates (theta): the line shows the exactly valued one
+    progress.watch_highs(master.h, limit, "Benders: master LP", started=start, primal=False)
     best = Incumbent(full, warm_start if options.warm_start else None)
     if best.x is not None:  # the warm start's cuts: the master starts exact at that plan
+        progress.figures(best=best.value)
         x0 = full.values(best.x, "x")
         add_violated_cuts(master, oracle, x0, x0, np.zeros(oracle.n_groups), groups=np.arange(oracle.n_groups))
     stop = {"signal": False}
@@ -306,6 +311,7 @@ def _branch_and_check(master: Master, oracle: CoverOracle, best: Incumbent, opti
     master.set_integrality(True)
     upper, rounds = np.inf, 0
     while True:
+        progress.phase(f"Benders: master MIP, round {rounds + 1}")
         if best.x is not None:
             master.start_from(best.x, oracle)
         master.found.clear()
@@ -362,6 +368,7 @@ def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit:
     master.set_integrality(False)
     core, bound, last = None, np.inf, None
     for round_ in range(1, max_rounds + 1):
+        progress.phase(f"Benders: master LP, round {round_} ({master.n_cuts:,} cuts)")
         master.run(limit - (time.perf_counter() - start), None)
         status = highs_status(master.h.getModelStatus(), True)
         xm = master.solution()
@@ -376,6 +383,7 @@ def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit:
                            master.h.modelStatusToString(master.h.getModelStatus()))
         last = xm
         bound = float(master.h.getInfo().objective_function_value)
+        progress.figures(bound=bound)
         x_lp, theta = master.sites(xm), master.thetas(xm)
         core = x_lp if core is None else core
         found = False

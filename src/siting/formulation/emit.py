@@ -63,6 +63,29 @@ def to_highspy(form: Formulation):
     return h
 
 
+MODEL_FORMATS = (".lp", ".mps")
+
+
+def write_model(form: Formulation, path) -> None:
+    """The formulation as an LP or MPS file (by `path`'s suffix), written by HiGHS from the same
+    arrays the solve passes it: columns are named `<block>(<k>)` and rows `<block>(<r>)`, with
+    the blocks of `models/<model>.md`; the objective constant is kept (MPS: the objective's RHS)."""
+    from pathlib import Path
+
+    import highspy
+
+    path = Path(path)
+    if path.suffix.lower() not in MODEL_FORMATS:
+        raise ValueError(f"{path}: write the model as .lp or .mps")
+    h = to_highspy(form)
+    lp = h.getLp()
+    lp.col_names_ = [f"{name}({k})" for name, v in form.vars.items() for k in range(v.size)]
+    lp.row_names_ = [f"{name}({r})" for name, c in form.cons.items() for r in range(c.size)]
+    h.passModel(lp)
+    if h.writeModel(str(path)) != highspy.HighsStatus.kOk:
+        raise OSError(f"HiGHS could not write the model to {path}")
+
+
 def _bound(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
 
@@ -116,4 +139,4 @@ def pyomo_values(model) -> np.ndarray:
     return np.array([v.value if v.value is not None else np.nan for v in model._siting_columns])
 
 
-__all__ = ["to_highspy", "to_pyomo", "pyomo_values", "INF"]
+__all__ = ["to_highspy", "to_pyomo", "pyomo_values", "write_model", "MODEL_FORMATS", "INF"]

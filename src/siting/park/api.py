@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from siting.formulation import Formulation
+from siting.formulation import Formulation, emit
 from siting.options import SolveOptions
 from siting.park.extract import extract_park
 from siting.park.instance import ParkInstance
@@ -23,8 +23,9 @@ class ParkRun(Run):
 
 
 def solve_park(instance: ParkInstance | str | Path, options: SolveOptions | None = None,
-               overrides: list[str] | None = None) -> ParkRun:
-    """Solve the park model on an instance (a folder path or a loaded ParkInstance)."""
+               overrides: list[str] | None = None, write_model: Path | None = None) -> ParkRun:
+    """Solve the park model on an instance (a folder path or a loaded ParkInstance);
+    `write_model`: an .lp or .mps file for the model solved."""
     options = SolveOptions() if options is None else options
     from siting.park.load import load_park
 
@@ -35,6 +36,8 @@ def solve_park(instance: ParkInstance | str | Path, options: SolveOptions | None
     clock.end("precompute")
     form = build_park(instance, idx)
     clock.end("build")
+    if write_model is not None:  # before solving: a long solve need not end first
+        emit.write_model(form, write_model)
     result = solve(form, options, None)
     clock.end("solve", result.seconds)
     solution, certificate = checked_answer(result, lambda x: extract_park(form, instance, idx, x),
