@@ -380,3 +380,43 @@ def test_cli_import(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "cost of column 3" in result.output
     assert not (tmp_path / "out" / "bad").exists()
+
+
+# -- orlib-cap --capacity (capa/capb/capc say only "capacity") -------------------------------------
+# 2 warehouses (fixed 10 and 30), 3 customers of demand 5, 4, 3; costs for ALL of a customer's demand.
+CAPA_LIKE = "2 3\ncapacity 10\ncapacity 30\n5 10 20\n4 8 4\n3 6 3\n"
+
+
+def test_orlib_cap_capacity_option_fills_the_worded_capacities(tmp_path: Path) -> None:
+    from siting.cli.main import cli
+    from siting.park.api import solve_park
+
+    source = tmp_path / "capx.txt"
+    source.write_text(CAPA_LIKE)
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["import", "orlib-cap", str(source), "--out", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "--capacity" in missing.output and "Traceback" not in missing.output
+    assert not (tmp_path / "none").exists()
+    # Both warehouses open (40, demand 12 > one capacity). Per unit, customer 1 costs 2 at warehouse 1
+    # and 4 at 2; customers 2 and 3 cost 2 at 1 and 1 at 2. Capacity 8: 1 -> W1, 2 and 3 -> W2: 40 + 10 + 7.
+    # Capacity 6: W2 holds 6 of their 7 units, one unit goes to W1 at 2 instead of 1: 58.
+    for capacity, optimum in (("8", 57.0), ("6", 58.0)):
+        out = tmp_path / f"capx-{capacity}"
+        result = runner.invoke(cli, ["import", "orlib-cap", str(source), "--capacity", capacity, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert {r["capacity_kw"] for r in rows(out / "tiers.csv")} == {capacity}
+        run = solve_park(out, SolveOptions(profile="exact"))
+        assert run.status == "optimal" and run.objective == pytest.approx(optimum)
+
+
+def test_orlib_cap_capacity_option_is_refused_where_the_file_states_capacities(tmp_path: Path) -> None:
+    from siting.cli.main import cli
+
+    source = tmp_path / "cap-numbers.txt"
+    source.write_text(CAPA_LIKE.replace("capacity", "7"))
+    result = CliRunner().invoke(cli, ["import", "orlib-cap", str(source), "--capacity", "8",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "states each warehouse's capacity itself" in result.output
+    other = CliRunner().invoke(cli, ["import", "orlib-scp", str(source), "--capacity", "8",
+                                     "--out", str(tmp_path / "out")])
+    assert other.exit_code == 2 and "does not take --capacity" in other.output

@@ -19,9 +19,12 @@ FORMATS = ["orlib-scp", "orlib-pmed", "swain", "spopt-sf", "orlib-cap", "holmber
 @click.option("--range", "range_", type=click.FloatRange(min=0, min_open=True),
               help="frlm25: vehicle range in the network's length unit.")
 @click.option("--p", "p", type=click.IntRange(min=0), help="frlm25: number of stations.")
+@click.option("--capacity", type=click.FloatRange(min=0, min_open=True),
+              help="orlib-cap: the warehouse capacity of capa/capb/capc, whose files say only 'capacity' "
+                   "(capa: 8000, 10000, 12000, 14000; capb: 5000, 6000, 7000, 8000; capc: 5000, 5750, 6500, 7250).")
 @debug_opt
 @handle_errors
-def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, range_, p, debug: bool) -> None:
+def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, range_, p, capacity, debug: bool) -> None:
     """Convert a benchmark file into an instance folder.
 
     \b
@@ -40,12 +43,13 @@ def import_cmd(fmt: str, source: Path, out: Path, overwrite: bool, range_, p, de
       siting import orlib-scp scp41.txt --out instances/scp41
       siting import orlib-pmed pmed1.txt --out instances/pmed1
       siting import orlib-cap cap41.txt --out instances/cap41
+      siting import orlib-cap capa.txt --capacity 8000 --out instances/capa-8000
       siting import frlm25 instances/reference/frlm25 --out /tmp/f25 --range 12 --p 3
       siting solve instances/pmed1 --profile exact
     """
     from siting.importers import convert
     from siting.io.write import write_atomic
 
-    options = {k: v for k, v in {"range_": range_, "p": p}.items() if v is not None}
+    options = {k: v for k, v in {"range_": range_, "p": p, "capacity": capacity}.items() if v is not None}
     write_atomic(out, overwrite, lambda folder: convert(fmt, source, folder, **options))
     click.echo(f"{fmt}: {source} -> {out}/")

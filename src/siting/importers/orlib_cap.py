@@ -5,7 +5,8 @@ and fixed cost; then for each customer j = 1..n its demand d_j followed by the m
 allocating ALL of j's demand to warehouse i. Beasley's multi-source CFLP charges a split customer
 c_ij x (share of d_j served by i). In capa/capb/capc every capacity is the literal word
 `capacity`: the value comes from the instance name (capa 8000/10000/12000/14000, ...), so pass
-`capacity=` (the CLI refuses those files with a message).
+`capacity=` (`siting import orlib-cap capa.txt --capacity 8000`; without it the file is refused
+with a message naming the option).
 
 Mapping to the park model (models/park.md, "Its core is the CFLP"): customer j -> company `j`
 with kwh_per_day = max_kw = d_j and the whole (one-slot) day as its window; warehouse i ->
@@ -28,13 +29,16 @@ def convert(source: Path, folder: Path, capacity: float | None = None) -> None:
     m = tokens.int("the number of warehouses m", minimum=1)
     n = tokens.int("the number of customers n", minimum=1)
     caps, fixed = np.zeros(m), np.zeros(m)
+    worded = False
     for i in range(m):
         word = tokens.next(f"the capacity of warehouse {i + 1}")
         if word.lower() == "capacity":
+            worded = True
             if capacity is None:
                 raise malformed(source, f"warehouse {i + 1}: the capacity is the word 'capacity' (capa/capb/capc); "
-                                "these files need the capacity value from the instance name, e.g. "
-                                "siting.importers.orlib_cap.convert(source, folder, capacity=8000)")
+                                "these files need the capacity value from the instance name: "
+                                "siting import orlib-cap FILE --capacity 8000 (capa: 8000, 10000, 12000 or 14000; "
+                                "capb: 5000, 6000, 7000, 8000; capc: 5000, 5750, 6500, 7250)")
             caps[i] = capacity
         else:
             tokens.pos -= 1
@@ -47,6 +51,9 @@ def convert(source: Path, folder: Path, capacity: float | None = None) -> None:
         for i in range(m):
             cost[i, j] = tokens.number(f"the cost of customer {j + 1} at warehouse {i + 1}", minimum=0.0)
     tokens.end(f"the demands and costs of all {n} customers")
+    if capacity is not None and not worded:
+        raise malformed(source, f"--capacity {number_text(capacity)} was given, but this file states each warehouse's "
+                        "capacity itself; --capacity is for capa/capb/capc, whose files say only 'capacity'")
     name = source.stem if capacity is None else f"{source.stem}_{number_text(capacity)}"
     write_cflp(folder, name, caps, fixed, demand, cost, single_source=False, header=[
         f"Imported by `siting import orlib-cap` from {source.name} (OR-Library, Beasley 1988).",
