@@ -110,7 +110,8 @@ def solved(runner: CliRunner, tiny_instance: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.solver
 def test_solve_writes_complete_result_folder(solved: Path, tiny_instance: Path) -> None:
-    assert sorted(p.name for p in solved.iterdir()) == ["map.png", "sites.gpkg", "summary.json", "summary.md"]
+    assert sorted(p.name for p in solved.iterdir()) == ["map.png", "report.html", "sites.gpkg", "summary.json",
+                                                        "summary.md"]
     layers = {str(name) for name, _ in pyogrio.list_layers(solved / "sites.gpkg")}
     assert layers == {"sites", "assignments", "demand", "grid_use", "layer_styles"}  # + their QGIS styles
     summary = json.loads((solved / "summary.json").read_text())

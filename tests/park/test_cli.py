@@ -67,7 +67,7 @@ def test_solve_park_writes_complete_result_folder(runner: CliRunner, tmp_path: P
     result = runner.invoke(cli, ["solve", str(folder), "--out", str(out), "--profile", "exact"])
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"summary.json", "summary.md", "sites.gpkg", "load_per_slot.png",
-                                                "map.png"}
+                                                "map.png", "report.html"}
     summary = json.loads((out / "summary.json").read_text())
     assert FAST_KEYS <= set(summary)
     assert summary["model"] == "park" and summary["status"] == "optimal"
