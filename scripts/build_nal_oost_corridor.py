@@ -13,7 +13,10 @@ Steps (each documented in the instance README.md):
 3. candidates: OSM truck parkings, rest and service areas within 3 km of a road node;
 4. existing: truck-capable chargers (>= 350 kW, NDW mid-2026) within 3 km of a road node;
 5. grid areas: DSO substations (PDOK/VIVET 2023), available offtake MVA taken as MW;
-6. search areas: 10 ILLUSTRATIVE circles of 8 km around main junctions (LoLa's are not published).
+6. search areas: 10 ILLUSTRATIVE circles of 8 km around main junctions (LoLa's are not published);
+7. municipalities: the CBS municipality outlines and names (2023), drawn on the maps only.
+
+The layers' contents are deterministic; the GeoPackage's "last change" dates are pinned too.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ SEARCH_AREAS = [
     ("LoLa-10", "Oud-Dijk / Doetinchem (A12/A18)", "Oud-Dijk"),
 ]
 AREA_RADIUS_M = 8000.0  # [estimate]
+GPKG_DATE = "2000-01-01T00:00:00Z"  # pinned gpkg_contents.last_change (no build timestamps)
 
 
 def to_rd(lon, lat) -> np.ndarray:
@@ -198,6 +202,15 @@ def search_areas(data: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=CRS)
 
 
+def municipalities(data: Path) -> gpd.GeoDataFrame:
+    """CBS municipalities 2023 (map only: outlines and place names), as in nal-oost-fast."""
+    gem = gpd.read_file(data / "gemeenten" / "gemeenten_2023_oost.geojson").to_crs(CRS)
+    return gpd.GeoDataFrame({
+        "id": gem["gemeentecode"].astype(str), "name": gem["gemeentenaam"].astype(str),
+        "province": gem["provincie"].astype(str), "inwoners_2023": gem["aantalInwoners"].round().astype("int64"),
+    }, geometry=shapely.set_precision(gem.geometry.values, 0.1), crs=CRS).sort_values("id").reset_index(drop=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data/nl-oost"))
@@ -210,8 +223,10 @@ def main() -> None:
     exist = existing(data, nodes)
     grid = grid_areas(data)
     areas = search_areas(data)
+    towns = municipalities(data)
     out.mkdir(parents=True, exist_ok=True)
     gpkg = out / "data.gpkg"
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
     if gpkg.exists():
         gpkg.unlink()
     layers = {"road_nodes": nodes, "od_points": points, "candidates": cand, "existing": exist,
@@ -222,9 +237,11 @@ def main() -> None:
         warnings.simplefilter("ignore")
         for name, frame in {"roads": roads, "od_flows": flows}.items():
             pyogrio.write_dataframe(frame, gpkg, layer=name, driver="GPKG", append=True)
+    pyogrio.write_dataframe(towns, gpkg, layer="municipalities", driver="GPKG", append=True)
     print(f"road graph {len(nodes)} nodes / {len(roads)} edges ({roads['length_km'].sum():,.0f} km); "
           f"{len(flows)} OD flows ({flows['trucks_per_day'].sum():,.1f} e-trucks/day) between {len(points)} points; "
-          f"{len(cand)} candidates, {len(exist)} existing, {len(grid)} substations, {len(areas)} search areas")
+          f"{len(cand)} candidates, {len(exist)} existing, {len(grid)} substations, {len(areas)} search areas, "
+          f"{len(towns)} municipalities")
     print(f"wrote {gpkg} ({gpkg.stat().st_size / 1e6:.2f} MB)")
 
 

@@ -4,7 +4,7 @@
 Reads the staged public data in `../shared/data/nl-oost` (see its README.md and SOURCES.md files)
 and writes `instances/nal-oost-fast/`:
 
-    data.gpkg      EPSG:28992, layers demand, existing, candidates, grid_areas, region
+    data.gpkg      EPSG:28992, layers demand, existing, candidates, grid_areas, region, municipalities
     instance.toml  the instance description (docs/instance-format.md), with comments
     README.md      what the instance is, layer counts, parameters with tags, measured totals
     SOURCES.md     origin, licence and attribution of every input file used
@@ -171,7 +171,17 @@ MIN_CHARGERS = 2
 # [estimate] chargers at every newly opened site (cf. AFIR core 2027: >= 2 points >= 150 kW).
 SERVE_ALL = False
 
-LAYER_ORDER = ("demand", "existing", "candidates", "grid_areas", "region")
+LAYER_ORDER = ("demand", "existing", "candidates", "grid_areas", "region", "municipalities")
+CBS_BOUNDARIES = "CBS / Kadaster, Wijk- en Buurtkaart 2023 (CC BY 4.0)"
+# the credit each layer's licence asks for (SOURCES.md); instance.toml carries it, the maps print it
+ATTRIBUTION = {
+    "demand": "CBS",
+    "existing": "NDW / DOT-NL",
+    "candidates": "© OpenStreetMap contributors (ODbL)",
+    "grid_areas": "VIVET / netbeheerders, via PDOK",
+    "region": CBS_BOUNDARIES,
+    "municipalities": CBS_BOUNDARIES,
+}
 
 INPUTS = {
     "pc4": "population_pc4/pc4_inwoners_oost.geojson",
@@ -232,6 +242,23 @@ def build_region(data: Path) -> gpd.GeoDataFrame:
         crs=CRS,
     )
     return region.sort_values("id").reset_index(drop=True)
+
+
+def build_municipalities(data: Path) -> gpd.GeoDataFrame:
+    """The CBS municipality polygons (2023) with their names: map-only, so a reader can tell
+    where a site is."""
+    gem = gpd.read_file(data / INPUTS["gemeenten"]).to_crs(CRS)
+    out = gpd.GeoDataFrame(
+        {
+            "id": gem["gemeentecode"].astype(str),
+            "name": gem["gemeentenaam"].astype(str),
+            "province": gem["provincie"].astype(str),
+            "inwoners_2023": gem["aantalInwoners"].round().astype("int64"),
+        },
+        geometry=shapely.set_precision(gem.geometry.values, 0.1),
+        crs=CRS,
+    )
+    return out.sort_values("id").reset_index(drop=True)
 
 
 def build_demand(data: Path) -> tuple[gpd.GeoDataFrame, int]:
@@ -500,7 +527,10 @@ def build_grid_areas(data: Path) -> tuple[gpd.GeoDataFrame, int]:
 # instance.toml, README.md, SOURCES.md
 # ============================================================================================
 def instance_toml() -> str:
-    layers = "\n".join(f'[layers.{n}]\nfile = "data.gpkg"\nlayer = "{n}"\n' for n in LAYER_ORDER)
+    layers = "\n".join(
+        f'[layers.{n}]\nfile = "data.gpkg"\nlayer = "{n}"\nattribution = "{ATTRIBUTION[n]}"\n'
+        for n in LAYER_ORDER
+    )
     fast_rows = [
         (
             "objective",
@@ -567,6 +597,8 @@ crs = "{CRS}"
 # candidates OSM truck parkings / rest / service areas + synthetic 5 km grid points [estimate]
 # grid_areas DSO substations (points): a site belongs to the area of its nearest substation
 # region     province outlines, for maps only
+# municipalities  CBS municipality outlines and names (2023), for maps only
+# attribution     the credit each source asks for, printed on the maps (SOURCES.md)
 
 {layers}
 [fast]
@@ -867,6 +899,7 @@ All layers are in `data.gpkg`, CRS EPSG:28992 (RD New, metres). Ids are strings,
 | `candidates` | {len(cand)} | point | {kinds}; `id`, `kind`, `name`, `road`, `fixed_cost`, `cost_per_charger`, `max_chargers`, `land_m2`, `source_area_m2` (OSM polygon area, 0 otherwise), `osm_type`. No `grid_area` column: the engine joins each site to its nearest substation |
 | `grid_areas` | {len(ga)} | point | DSO substations ≥ 25 kV ({t["grid_in_region"]} in the region + {len(ga) - t["grid_in_region"]} within 15 km of it); `id` (slug of the name), `name`, `netbeheerder`, `available_kw`, `total_kw`, `available_kw_3yr`, `in_region`, `upgrade_kw` 0, `upgrade_cost` 0, `status`, `peildatum` |
 | `region` | {len(layers["region"])} | polygon | province outlines (Gelderland, Overijssel), for maps |
+| `municipalities` | {len(layers["municipalities"])} | polygon | CBS municipalities 2023 (`id` = gemeentecode, `name`, `province`, `inwoners_2023`), for maps only: outlines and place names on map.png |
 
 ### demand
 `weight = inwoners × cars_per_inh(gemeente) × BEV_SHARE_2030 × FAST_SESSIONS_PER_BEV_DAY`
@@ -973,6 +1006,13 @@ data and therefore under ODbL 1.0.
   `wijkenbuurten:gemeenten`, CBS/Kadaster Wijk- en Buurtkaart 2023, land-only polygons).
 - Licence: repo code GPL-3.0; data CBS/Kadaster open data, CC BY 4.0. Attribution: "CBS / Kadaster, Wijk- en Buurtkaart 2023".
 
+## gemeenten/gemeenten_2023_oost.geojson → `municipalities` (map only)
+- Fields used: `gemeentecode` → `id`, `gemeentenaam` → `name`, `provincie` → `province`, `aantalInwoners` → `inwoners_2023`;
+  geometry reprojected to EPSG:28992, coordinates rounded to 0.1 m. Simplified (mapshaper) outlines: for maps, not for cadastral work.
+- Origin and licence as for provincies above (`stdekker/open-data-maps` @ `3c7197e5958fc81cfd72e24c65c313747d3431b7`:`web/data/gemeenten.json`,
+  CBS/Kadaster Wijk- en Buurtkaart 2023, CC BY 4.0). Attribution: "CBS / Kadaster, Wijk- en Buurtkaart 2023"
+  (instance.toml gives it as the layer's `attribution`; every map drawn from this instance prints it).
+
 ## gemeenten/gemeenten_2023_oost.geojson → `demand` (cars per inhabitant)
 - Fields used: `gemeentecode`, `inwoners_2024_cbs85984`, `personenautos_2024_cbs85984`.
 - Origin of the car counts: GitHub `robbertj85/laadpalenviewer` @ `c7826225c367781f513c4a6ec8e4869ef84d04fc`:
@@ -1027,6 +1067,7 @@ NUMERIC = {
     "candidates": ["fixed_cost", "cost_per_charger", "max_chargers", "land_m2"],
     "grid_areas": ["available_kw", "total_kw", "available_kw_3yr", "upgrade_kw", "upgrade_cost"],
     "region": [],
+    "municipalities": ["inwoners_2023"],
 }
 
 
@@ -1046,7 +1087,11 @@ def check_instance(out: Path) -> dict[str, gpd.GeoDataFrame]:
     assert sorted(names) == sorted(LAYER_ORDER), names
     layers = {}
     for name in LAYER_ORDER:
-        assert cfg["layers"][name] == {"file": "data.gpkg", "layer": name}, name
+        assert cfg["layers"][name] == {
+            "file": "data.gpkg",
+            "layer": name,
+            "attribution": ATTRIBUTION[name],
+        }, name
         g = gpd.read_file(out / "data.gpkg", layer=name)
         assert g.crs is not None and g.crs.to_epsg() == 28992, (name, g.crs)
         assert len(g) > 0, f"{name} is empty"
@@ -1061,6 +1106,9 @@ def check_instance(out: Path) -> dict[str, gpd.GeoDataFrame]:
     assert (layers["existing"]["max_chargers"] >= layers["existing"]["chargers"]).all()
     for name in ("demand", "existing", "candidates", "grid_areas"):
         assert (layers[name].geom_type == "Point").all(), f"{name}: not all points"
+    for name in ("region", "municipalities"):
+        assert layers[name].geom_type.isin(["Polygon", "MultiPolygon"]).all(), f"{name}: not all polygons"
+        assert layers[name].is_valid.all(), f"{name}: invalid polygons"
     return layers
 
 
@@ -1136,6 +1184,7 @@ def main(argv: list[str] | None = None) -> int:
         "candidates": candidates,
         "grid_areas": grid_areas,
         "region": region,
+        "municipalities": build_municipalities(data),
     }
     t = totals(layers)
 

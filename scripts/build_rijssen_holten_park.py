@@ -4,7 +4,9 @@ Real inputs (../shared/data/nl-oost):
 - business_parks/ibis2017_rijssen_holten_polygons.geojson: the 20 IBIS business parks of
   Rijssen-Holten (polygons, gross hectares) -> layer `parks` and the places of squares/companies;
 - grid_capacity/dso_stations_capaciteit_oost.geojson: the Enexis substations around them with
-  their available offtake capacity (PDOK/VIVET, peildatum 2023) -> layer `grid_areas`.
+  their available offtake capacity (PDOK/VIVET, peildatum 2023) -> layer `grid_areas`;
+- gemeenten/gemeenten_2023_oost.geojson: Rijssen-Holten and the municipalities that border it
+  (CBS 2023) -> layer `municipalities`, drawn on the map only (outlines and place names).
 
 Synthetic (seeded; every assumption is listed in the instance README.md with its tag):
 companies (count proportional to gross park area, fleets, energy, dwell windows, own-connection
@@ -32,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "instances" / "rijssen-holten-park"
 CRS = "EPSG:28992"
 
+MUNICIPALITY = "GM1742"  # Rijssen-Holten (CBS gemeentecode)
+CBS_BOUNDARIES = "CBS / Kadaster, Wijk- en Buurtkaart 2023 (CC BY 4.0)"
 HA_PER_COMPANY = 5.0  # [estimate] gross hectares per company with a vehicle fleet
 SQUARE_SPACING = 400.0  # m between candidate squares inside a park [estimate]
 SQUARE_LAND_M2 = 2500.0  # parcel area offered for a square [estimate]
@@ -77,6 +81,18 @@ def read_parks(data: Path) -> gpd.GeoDataFrame:
         "id": parks["rin"].astype(str), "name": parks["naam"], "kern": parks["kern"],
         "ha_bruto": parks["ha_bruto_attr"].astype(float),
     }, geometry=parks.geometry.make_valid(), crs=CRS)
+
+
+def municipalities(data: Path) -> gpd.GeoDataFrame:
+    """Rijssen-Holten and its neighbours (those whose polygon touches it): the park map shows the
+    municipal boundary and where the neighbouring towns are."""
+    gem = gpd.read_file(data / "gemeenten" / "gemeenten_2023_oost.geojson").to_crs(CRS)
+    home = gem.loc[gem["gemeentecode"] == MUNICIPALITY, "geometry"].iloc[0]
+    near = gem[gem.geometry.intersects(home.buffer(50.0))]
+    return gpd.GeoDataFrame({
+        "id": near["gemeentecode"].astype(str), "name": near["gemeentenaam"].astype(str),
+        "province": near["provincie"].astype(str), "inwoners_2023": near["aantalInwoners"].round().astype("int64"),
+    }, geometry=shapely.set_precision(near.geometry.values, 0.1), crs=CRS).sort_values("id").reset_index(drop=True)
 
 
 def points_in(poly, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -201,6 +217,9 @@ def main() -> None:
     path = out / "parks.geojson"
     path.unlink(missing_ok=True)
     parks.to_file(path, driver="GeoJSON")
+    towns = municipalities(args.data)
+    (out / "municipalities.geojson").unlink(missing_ok=True)
+    towns.to_file(out / "municipalities.geojson", driver="GeoJSON")
     comp.to_csv(out / "companies.csv", index=False)
     sq.to_csv(out / "squares.csv", index=False)
     tiers().to_csv(out / "tiers.csv", index=False)
@@ -221,8 +240,9 @@ def main() -> None:
             "tiers": {"file": "tiers.csv"},
             "charger_types": {"file": "charger_types.csv"},
             "profiles": {"file": "profiles.csv"},
-            "grid_areas": {"file": "grid_areas.csv", **xy},
-            "parks": {"file": "parks.geojson"},
+            "grid_areas": {"file": "grid_areas.csv", **xy, "attribution": "VIVET / netbeheerders, via PDOK"},
+            "parks": {"file": "parks.geojson", "attribution": "IBIS bedrijventerreinen, provincie Overijssel / IPO"},
+            "municipalities": {"file": "municipalities.geojson", "attribution": CBS_BOUNDARIES},
         },
         "park": {
             "slots": SLOTS,
@@ -244,7 +264,8 @@ def main() -> None:
     (out / "instance.toml").write_text(tomli_w.dumps(config))
     energy = comp["kwh_per_day"].sum()
     print(f"{out}: {len(parks)} parks, {len(comp)} companies ({comp['vans'].sum()} vans, {comp['trucks'].sum()} trucks, "
-          f"{energy:,.0f} kWh/day), {len(sq)} candidate squares, {len(grid)} substations")
+          f"{energy:,.0f} kWh/day), {len(sq)} candidate squares, {len(grid)} substations, {len(towns)} municipalities "
+          f"({', '.join(towns['name'])})")
 
 
 if __name__ == "__main__":

@@ -155,9 +155,9 @@ def check_reference(table: Table, name: str, known: set[str], target: str, requi
 
 
 def check_map_layer(table: Table, fields: dict[str, tuple[float | None, bool, bool]]) -> None:
-    """A layer the instance names only to draw it (business parks, the region outline) is input
-    like any other: rows, unique ids, a geometry on every row (read_layer reports bad ones) and
-    its declared numbers."""
+    """A layer the instance names only to draw it (business parks, the region outline, the
+    municipalities) is input like any other: rows, unique ids, a geometry on every row (read_layer
+    reports bad ones) and its declared numbers."""
     if table.problems:
         return
     check_not_empty(table)
@@ -202,6 +202,7 @@ SITE_FIELDS: Fields = {
 # layers an instance names only to draw them on the map: layer -> its numeric fields
 MAP_LAYERS: Fields = {
     "region": {},
+    "municipalities": {"inwoners_2023": (0.0, True, False)},  # outlines and names (CBS gemeenten); population
     "parks": {"ha_bruto": (0.0, False, False)},  # gross area of the business park (IBIS), ha
 }
 

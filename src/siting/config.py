@@ -44,6 +44,7 @@ class LayerSource(StrictModel):
     lon: str | None = None
     lat: str | None = None
     coords_crs: str | None = None
+    attribution: str | None = None  # credit line on the maps drawn from this instance (licence terms)
 
 
 class InstanceConfig(StrictModel):

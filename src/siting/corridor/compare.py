@@ -114,6 +114,6 @@ def write_compare(runs: list, out: Path, overwrite: bool = False) -> tuple[Path,
         (folder / "compare.md").write_text(text)
         for scenario, run in runs:
             if run.solution is not None:
-                draw_map(run, folder / f"map-{_slug(scenario.name)}.png")
+                draw_map(run, folder / f"map-{_slug(scenario.name)}.png", option=scenario.name)
 
     return write_atomic(out, overwrite, contents), text

@@ -15,7 +15,8 @@ from siting.config import InstanceConfig, StrictModel
 # roads: table u, v, length_km, road, tent (or a .graphml file); road_nodes: points with id;
 # od_flows: origin, destination, trucks_per_day; od_points: points the OD ends refer to (snapped
 # to the nearest road node); search_areas: polygons (or a table) id, name, min_sites, max_sites.
-LAYERS = ("candidates", "existing", "grid_areas", "roads", "road_nodes", "od_flows", "od_points", "search_areas")
+LAYERS = ("candidates", "existing", "grid_areas", "roads", "road_nodes", "od_flows", "od_points", "search_areas",
+          "region", "municipalities")
 
 
 class CorridorParams(StrictModel):

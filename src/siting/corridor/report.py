@@ -16,13 +16,12 @@ from siting.corridor.api import CorridorRun
 from siting.corridor.instance import od_length
 from siting.corridor.model import objective_kind
 from siting.corridor.verify import afir_gaps, refuelled_ods
+from siting.io.maps import MapCanvas, draw_substations, integer_keys, nice_values, save_map
 from siting.io.report import (
     PLAN_ROWS,
-    draw_substations,
     grid_use_layer,
     id_labels,
     kpi_rows,
-    map_figure,
     problem_lines,
     site_plan,
     size_row,
@@ -30,7 +29,7 @@ from siting.io.report import (
     time_row,
     write_run,
 )
-from siting.io.summary_text import finish_map, headline, number
+from siting.io.summary_text import headline, number
 from siting.io.write import point_layer
 
 MAX_LISTED = 25
@@ -211,37 +210,70 @@ def result_layers(run: CorridorRun) -> dict:
     return layers
 
 
-def draw_map(run: CorridorRun, path: Path) -> bool:
-    """map.png: roads by refuelled truck flow, existing and new stations, substations."""
+def draw_map(run: CorridorRun, path: Path, option: str | None = None) -> bool:
+    """map.png (see map_of); False (no map) without road coordinates, site coordinates or a plan."""
+    fig = map_of(run, option)
+    return fig is not None and save_map(fig, path)
+
+
+def map_of(run: CorridorRun, option: str | None = None):
+    """The map of a plan: roads by refuelled truck flow, candidates, existing chargers, new hubs
+    (size by chargers, labelled with their municipality and chargers), substations by headroom,
+    over the instance's municipalities; `option` names the compared option in the title. The
+    figure, or None."""
     inst, sol = run.instance, run.solution
     net = inst.network
     if net.node_xy is None or sol is None or inst.site_xy is None:
-        return False
+        return None
     from matplotlib.collections import LineCollection
 
-    layers = result_layers(run)
-    roads = layers["roads"]
+    load = result_layers(run)["roads"]["refuelled_trucks_per_day"].to_numpy()
     coords = np.stack([net.node_xy[net.u], net.node_xy[net.v]], axis=1)
-    load = roads["refuelled_trucks_per_day"].to_numpy()
-    fig, ax = map_figure()
-    ax.add_collection(LineCollection(coords, colors="#bdbdbd", linewidths=0.6))
+    extent = np.vstack([net.node_xy, inst.site_xy])
+    canvas = MapCanvas.create((*extent.min(axis=0), *extent.max(axis=0)), inst.crs, run.source, pad=0.01)
+    ax = canvas.ax
     on = load > 0
+    roads = [ax.add_collection(LineCollection(coords[~on], colors="#a6a6a6", linewidths=0.6, zorder=1.5,
+                                              label="main road, no charged e-truck flow"))]
+    top = float(load.max()) if on.any() else 1.0
+    width = lambda f: 0.8 + 4.0 * np.asarray(f) / top  # noqa: E731
     if on.any():
-        widths = 0.8 + 4.0 * load[on] / load.max()
-        ax.add_collection(LineCollection(coords[on], colors="#2171b5", linewidths=widths, label="refuelled truck flow"))
-    draw_substations(ax, inst.grid, 30)
+        roads.append(ax.add_collection(LineCollection(coords[on], colors="#2171b5", linewidths=width(load[on]),
+                                                      zorder=1.6, label="road with charged e-truck flow")))
+        roads += canvas.width_key(nice_values(load[on]), "e-trucks/day", width, color="#2171b5")
+    grid = draw_substations(ax, inst.grid, 30)
     s = inst.site_xy
     ex = inst.is_existing
     new = sol.open & ~ex
     cand = ~sol.open
-    ax.scatter(s[cand, 0], s[cand, 1], marker="o", s=6, c="#969696", label="candidate (not chosen)")
-    ax.scatter(s[ex, 0], s[ex, 1], marker="s", s=18, c="#636363", label="existing truck charger")
-    ax.scatter(s[new, 0], s[new, 1], marker="*", s=200, c="#238b45", edgecolors="black", linewidths=0.5,
-               label="new station")
-    ax.autoscale()
+    size = lambda n: 60 + 25 * np.asarray(n)  # noqa: E731
+    sites = [ax.scatter(s[cand, 0], s[cand, 1], marker="o", s=6, c="#969696", linewidths=0, zorder=3,
+                        label="candidate site (not chosen)"),
+             ax.scatter(s[ex, 0], s[ex, 1], marker="s", s=18, c="#525252", linewidths=0, zorder=3,
+                        label="existing truck charger"),
+             ax.scatter(s[new, 0], s[new, 1], marker="*", s=size(sol.chargers[new]), c="#238b45", edgecolors="black",
+                        linewidths=0.5, zorder=5, label="new charging hub")]
+    keys = canvas.size_key("*", integer_keys(sol.chargers[new]), ("charger", "chargers"), size,
+                           markerfacecolor="#238b45", markeredgecolor="black")
+    canvas.section("Plan", sites + keys)
+    canvas.section("Roads", roads)
+    canvas.section("Grid", grid)
+    canvas.avoid(s[new], size(sol.chargers[new]))
+    canvas.avoid(s[ex], 18)
+    if inst.grid is not None and inst.grid.xy is not None:
+        canvas.avoid(inst.grid.xy, 30, soft=True)
+    place = canvas.place_of(s[new])
+    names = [p or inst.site_label(j) for p, j in zip(place, np.flatnonzero(new), strict=True)]
+    canvas.label_sites(s[new], [f"{n} · {c}" for n, c in zip(names, sol.chargers[new], strict=True)],
+                       sol.chargers[new], size(sol.chargers[new]), noun="new hubs")
     k = run.certificate.kpis if run.certificate else {}
-    return finish_map(fig, ax, path, f"{inst.name}: {k.get('refuelled_pct', 0):.1f} % of truck flow charged, "
-                                     f"{k.get('new_stations', 0)} new stations (status {run.status})")
+    n_new = int(new.sum())
+    what = f"{n_new} new truck charging hub{'s' * (n_new != 1)}"
+    title = f"{inst.name} — option {option}: {what}" if option else f"{inst.name}: {what}"
+    km = " km" if inst.params.range is None else ""  # a range from kwh_per_km is in km; a given one in road units
+    subtitle = (f"{k.get('refuelled_pct', 0):.1f} % of e-truck flow can be charged on its round trip · range "
+                f"{number(inst.vehicle_range)}{km} · status {run.status}")
+    return canvas.finish(title, subtitle)
 
 
 def write_corridor_results(run: CorridorRun, out: Path, overwrite: bool = False) -> dict:

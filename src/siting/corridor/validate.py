@@ -15,6 +15,7 @@ from siting.checks import (
     Fields,
     check_fields,
     check_ids,
+    check_map_layers,
     check_not_empty,
     check_numeric_field,
     check_reference,
@@ -131,6 +132,7 @@ def validate_corridor(config: InstanceConfig, tables: dict[str, Table], file: st
         check_roads(tables["roads"])
         check_roads_reference_nodes(tables)
     check_fields(tables, CORRIDOR_FIELDS)
+    check_map_layers(tables)
     if "search_areas" in tables and not tables["search_areas"].problems:
         check_area_limits(tables["search_areas"])
     if "candidates" in tables and "existing" in tables:

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from siting.config import ABSURD, InstanceConfig, StrictModel
 
-LAYERS = ("demand", "candidates", "existing", "grid_areas", "coverage", "distances", "graph", "region")
+LAYERS = ("demand", "candidates", "existing", "grid_areas", "coverage", "distances", "graph", "region", "municipalities")
 
 
 class FastParams(StrictModel):

@@ -10,22 +10,20 @@ import pandas as pd
 from siting.fast.api import FastRun
 from siting.fast.model import objective_kind
 from siting.fast.verify import grid_allowed_kw, grid_load_kw
+from siting.io.maps import MapCanvas, draw_substations, integer_keys, nice_values, save_map
 from siting.io.report import (
     PLAN_ROWS,
-    draw_substations,
     grid_use_layer,
     id_labels,
     kpi_rows,
-    map_figure,
     problem_lines,
     site_plan,
     size_row,
-    source_geometries,
     summary_base,
     time_row,
     write_run,
 )
-from siting.io.summary_text import finish_map, headline
+from siting.io.summary_text import headline
 from siting.io.write import point_layer, segment_layer
 
 MAX_LISTED = 25
@@ -155,41 +153,99 @@ def _nearest_open_pairs(pairs, rows, is_open) -> np.ndarray:
 
 
 def draw_map(run: FastRun, path: Path) -> bool:
-    """map.png: demand by served share, existing and new sites, grid areas by headroom.
+    """map.png (see map_of); False (no map) when the instance has no coordinates or no plan."""
+    fig = map_of(run)
+    return fig is not None and save_map(fig, path)
 
-    Returns False (no map) when the instance has no coordinates. Up to MAP_MARKERS_MAX demand
-    points are drawn one marker each (size by weight); more are drawn as a raster of cells
-    coloured by their weighted served share (one marker each takes seconds and overlaps anyway).
+
+def map_of(run: FastRun):
+    """The map of a plan: demand by share served (size by weight), existing sites, new sites
+    (size by chargers, labelled with their municipality and chargers), substations by headroom,
+    over the instance's municipalities; the figure, or None without coordinates or a plan.
+
+    Up to MAP_MARKERS_MAX demand points are drawn one marker each; more are drawn as a raster of
+    cells coloured by their weighted served share (one marker each takes seconds and overlaps anyway).
     """
     inst, sol = run.instance, run.solution
     if inst.demand_xy is None or inst.site_xy is None or sol is None:
-        return False
+        return None
     rows = np.repeat(np.arange(run.pairs.n_demand), np.diff(run.pairs.indptr))
     if sol.assignment is not None:
         share = np.bincount(rows, weights=sol.assignment, minlength=run.pairs.n_demand)
-        label = "demand: share served"
     else:
         share = (np.bincount(rows, weights=sol.open[run.pairs.indices].astype(float), minlength=run.pairs.n_demand) > 0) * 1.0
-        label = "demand: covered (1) or not (0)"
-    fig, ax = map_figure()
-    for region in source_geometries(run.source, ("region",)):  # outline only
-        region.boundary.plot(ax=ax, color="#969696", linewidth=0.8)
-    draw_substations(ax, inst.grid, 40)
-    d = inst.demand_xy
-    if len(d) <= MAP_MARKERS_MAX:
-        size = 4 + 60 * inst.weight / max(inst.weight.max(), 1e-9)
-        pts = ax.scatter(d[:, 0], d[:, 1], s=size, c=share, cmap="RdYlBu", vmin=0, vmax=1, linewidths=0, alpha=0.8)
-    else:
-        pts, cell = _demand_raster(ax, d, inst.weight, share)
-        label += f"; weighted mean per {cell:,.0f} x {cell:,.0f} cell"
-    fig.colorbar(pts, ax=ax, shrink=0.5, label=label)
-    s = inst.site_xy
+    d, s = inst.demand_xy, inst.site_xy
     ex = inst.is_existing
     new = sol.open & ~ex
-    ax.scatter(s[ex, 0], s[ex, 1], marker="s", s=10, c="#636363", label="existing site")
-    ax.scatter(s[new, 0], s[new, 1], marker="*", s=160, c="#238b45", edgecolors="black", linewidths=0.5,
-               label="new site")
-    return finish_map(fig, ax, path, f"{inst.name}: {inst.params.objective}, status {run.status}")
+    added = ex & (sol.chargers > inst.existing_chargers)
+    everything = np.vstack([d, s[sol.open | ex]])
+    canvas = MapCanvas.create((*everything.min(axis=0), *everything.max(axis=0)), inst.crs, run.source)
+    ax = canvas.ax
+    unit = "{} sessions/day" if inst.params.objective == "capacitated" else "weight {}"
+    wmax = max(float(inst.weight.max()), 1e-9)
+    weight_size = lambda w: 4 + 60 * np.asarray(w) / wmax  # noqa: E731
+    key = canvas.size_key("o", nice_values(inst.weight), unit, weight_size, markerfacecolor="#bdbdbd",
+                          markeredgewidth=0)
+    if len(d) > MAP_MARKERS_MAX:
+        pts, cell = _demand_raster(ax, d, inst.weight, share)
+        pts.set_label(f"demand, weighted mean per {cell:,.0f} x {cell:,.0f} cell")
+        demand = [_image_handle(pts)]
+        canvas.colour_key(pts, "share of demand served" if sol.assignment is not None else "share of demand covered")
+    elif sol.assignment is not None:
+        pts = ax.scatter(d[:, 0], d[:, 1], s=weight_size(inst.weight), c=share, cmap="RdYlBu", vmin=0, vmax=1,
+                         linewidths=0, alpha=0.8, zorder=2, label="demand point (colour: share served)")
+        demand = [pts, *key]
+        canvas.colour_key(pts, "share of demand served")
+    else:  # coverage models: a point is covered or not, two colours say it better than a colour bar
+        near = share > 0
+        demand = [ax.scatter(d[m, 0], d[m, 1], s=weight_size(inst.weight[m]), c=colour, linewidths=0, alpha=0.85,
+                             zorder=2, label=label)
+                  for m, colour, label in ((near, "#4575b4", "demand within reach of an open site"),
+                                           (~near, "#d73027", "demand out of reach"))] + key
+    grid = draw_substations(ax, inst.grid, 36)
+    more = sol.chargers - inst.existing_chargers  # new chargers per site
+    charger_size = lambda n: 25 + 16 * np.asarray(n)  # noqa: E731
+    sites = [ax.scatter(s[ex & ~added, 0], s[ex & ~added, 1], marker="s", s=9, c="#737373", linewidths=0, zorder=3,
+                        label="existing site")]
+    if added.any():
+        sites.append(ax.scatter(s[added, 0], s[added, 1], marker="s", s=charger_size(more[added]), c="#a1d99b",
+                                edgecolors="#00441b", linewidths=0.6, zorder=4, label="existing site, chargers added"))
+    sites.append(ax.scatter(s[new, 0], s[new, 1], marker="*", s=charger_size(more[new]), c="#238b45",
+                            edgecolors="black", linewidths=0.5, zorder=5, label="new site"))
+    grown = new | added
+    keys = canvas.size_key("*", integer_keys(more[grown]), ("new charger", "new chargers"), charger_size,
+                           markerfacecolor="#238b45", markeredgecolor="black")
+    canvas.section("Plan (size: new chargers)", sites + keys)
+    canvas.section("Demand", demand)
+    canvas.section("Grid", grid)
+    canvas.avoid(s[new], charger_size(more[new]))
+    canvas.avoid(s[added], charger_size(more[added]), soft=True)  # a new site's label may cover an extension
+    if inst.grid is not None and inst.grid.xy is not None:
+        canvas.avoid(inst.grid.xy, 36, soft=True)
+    place = canvas.place_of(s[grown])
+    names = np.where(place != "", place, inst.site_ids[grown].astype(str))
+    counts = np.where(new[grown], more[grown].astype(str), np.char.add("+", more[grown].astype(str)))
+    canvas.label_sites(s[grown], [f"{n} · {c}" for n, c in zip(names, counts, strict=True)],
+                       more[grown] + 1000 * new[grown], charger_size(more[grown]), noun="sites with new chargers",
+                       order="new sites first, then by new chargers")
+    k = run.certificate.kpis if run.certificate else {}
+    what = ("served" if sol.assignment is not None else "within reach")
+    pct = k.get("served_demand_pct", k.get("covered_demand_pct"))
+    subtitle = " · ".join(x for x in (
+        f"objective {inst.params.objective}", f"{pct:.1f} % of demand {what}" if pct is not None else "",
+        f"{int(more[grown].sum())} new chargers",
+        f"status {run.status}") if x)
+    title = f"{inst.name}: {int(new.sum())} new site{'s' if new.sum() != 1 else ''}"
+    if added.any():
+        title += f", {int(added.sum())} existing site{'s' if added.sum() != 1 else ''} extended"
+    return canvas.finish(title, subtitle)
+
+
+def _image_handle(image):
+    """A legend square for a raster layer (an image has no legend handle of its own)."""
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor="#9ecae1", edgecolor="none", label=image.get_label())
 
 
 def _demand_raster(ax, xy: np.ndarray, weight: np.ndarray, share: np.ndarray):
@@ -209,7 +265,7 @@ def _demand_raster(ax, xy: np.ndarray, weight: np.ndarray, share: np.ndarray):
     image = np.ma.masked_array(mean, mask=points == 0).reshape(n[1], n[0])
     extent = (lo[0], lo[0] + n[0] * cell, lo[1], lo[1] + n[1] * cell)
     im = ax.imshow(image, origin="lower", extent=extent, cmap="RdYlBu", vmin=0, vmax=1, alpha=0.8,
-                   interpolation="nearest")
+                   interpolation="nearest", zorder=2)
     return im, cell
 
 

@@ -1,4 +1,4 @@
-"""Pieces of the result files shared by the models: number format, status table, map finish."""
+"""Pieces of the result files shared by the models: number format, status table."""
 
 from __future__ import annotations
 
@@ -27,18 +27,3 @@ def headline(summary: dict, title: str) -> list[str]:
         f"| best bound | {number(summary['best_bound'])} |",
         f"| gap | {'' if gap is None else f'{100 * gap:.3f} %'} |",
     ]
-
-
-def finish_map(fig, ax, path, title: str) -> bool:
-    """Equal axes without ticks, title and legend, saved to `path` and closed."""
-    import matplotlib.pyplot as plt
-
-    ax.set_aspect("equal")
-    ax.set_title(title)
-    ax.legend(loc="lower left", fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return True

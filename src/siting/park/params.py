@@ -14,7 +14,8 @@ from siting.config import InstanceConfig, StrictModel
 
 # `assign_costs` (company_id, square_id, annual_cost [, distance]) replaces walking distances;
 # `parks` (polygons) is only drawn on the map.
-LAYERS = ("companies", "squares", "tiers", "charger_types", "profiles", "assign_costs", "parks", "grid_areas", "region")
+LAYERS = ("companies", "squares", "tiers", "charger_types", "profiles", "assign_costs", "parks", "grid_areas", "region",
+          "municipalities")
 
 
 def annuity_factor(rate: float, years: float) -> float:

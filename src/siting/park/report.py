@@ -11,15 +11,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from siting.io.maps import (
+    MAP_LAYERS,
+    MapCanvas,
+    integer_keys,
+    map_paths,
+    place_names,
+    read_map_layers,
+    save_map,
+)
 from siting.io.report import (
     id_labels,
-    map_figure,
     pyplot,
-    source_geometries,
     summary_base,
     write_run,
 )
-from siting.io.summary_text import finish_map
 from siting.io.write import point_layer, segment_layer
 from siting.park.api import ParkRun
 from siting.park.verify import connection_kw, grid_load_kw, square_load_kw
@@ -324,32 +330,83 @@ def draw_load(run: ParkRun, path: Path) -> bool:
 
 
 def draw_map(run: ParkRun, path: Path) -> bool:
-    """map.png: park polygons, squares (open with their tier, closed), companies coloured by where
-    they charge, assignment lines."""
+    """map.png (see map_of); False (no map) without coordinates of companies and squares."""
+    fig = map_of(run)
+    return fig is not None and save_map(fig, path)
+
+
+def map_of(run: ParkRun):
+    """The map of a plan: business parks, companies by where they charge (size by vehicles), the
+    line from each company to its square, candidate squares, the chosen squares (size by chargers,
+    labelled with their park, chargers and connection tier), over the instance's municipalities.
+    The figure, or None without coordinates."""
     inst, sol = run.instance, run.solution
     if inst.company_xy is None or inst.square_xy is None:
-        return False
-    fig, ax = map_figure()
-    for layer in source_geometries(run.source, ("parks", "region")):
-        layer.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#969696", linewidth=0.6)
+        return None
+    from matplotlib.collections import LineCollection, PathCollection
+
     c, s = inst.company_xy, inst.square_xy
-    for k, j in zip(*np.nonzero(sol.assign > 1e-6), strict=True):
-        ax.plot([c[k, 0], s[j, 0]], [c[k, 1], s[j, 1]], color="#6baed6", linewidth=0.8, zorder=2)
+    layers = read_map_layers(run.source, (*MAP_LAYERS, "parks"))
+    parks = layers.get("parks")
+    extent = np.vstack([c, s] + ([parks.geometry.total_bounds.reshape(2, 2)] if parks is not None else []))
+    canvas = MapCanvas.create((*extent.min(axis=0), *extent.max(axis=0)), inst.crs, run.source, pad=0.06,
+                              layers=layers)
+    ax = canvas.ax
+    area = []
+    if parks is not None:
+        area.append(canvas.area_key(ax.add_collection(PathCollection(
+            map_paths(parks.geometry), facecolor="#efe9d8", edgecolor="#9c9481", linewidths=0.6, zorder=1,
+            label="business park"))))
+    k, j = np.nonzero(sol.assign > 1e-6)
+    lines = ax.add_collection(LineCollection(np.stack([c[k], s[j]], axis=1), colors="#6baed6", linewidths=0.8, zorder=2,
+                                             label="company → the square it charges at"))
     home = sol.own > 0.5
     short = sol.unmet > 1e-6
-    size = 10 + 4 * inst.vehicles
-    ax.scatter(c[~home, 0], c[~home, 1], s=size[~home], c="#2171b5", label="company at a square", zorder=3)
-    ax.scatter(c[home, 0], c[home, 1], s=size[home], c="#fd8d3c", label="company on its own connection", zorder=3)
-    ax.scatter(c[short, 0], c[short, 1], s=size[short] + 40, facecolors="none", edgecolors="#cb181d", linewidths=1.2,
-               label="energy not delivered", zorder=4)
-    ax.scatter(s[~sol.open, 0], s[~sol.open, 1], marker="s", s=30, facecolors="none", edgecolors="#636363",
-               label="candidate square (not used)", zorder=3)
-    ax.scatter(s[sol.open, 0], s[sol.open, 1], marker="*", s=260, c="#238b45", edgecolors="black", linewidths=0.6,
-               label="charging square", zorder=5)
-    for j in np.flatnonzero(sol.open):
-        ax.annotate(f"{inst.square_ids[j]}: {inst.tier_ids[sol.tier[j]]}", s[j], xytext=(6, 6),
-                    textcoords="offset points", fontsize=8)
-    return finish_map(fig, ax, path, f"{inst.name}: {int(sol.open.sum())} square(s), status {run.status}")
+    vehicle_size = lambda v: 10 + 4 * np.asarray(v)  # noqa: E731
+    size = vehicle_size(inst.vehicles)
+    companies = [
+        ax.scatter(c[~home, 0], c[~home, 1], s=size[~home], c="#2171b5", linewidths=0, zorder=3,
+                   label="company charging at a square"),
+        ax.scatter(c[home, 0], c[home, 1], s=size[home], c="#fd8d3c", linewidths=0, zorder=3,
+                   label="company on its own connection"),
+        ax.scatter(c[short, 0], c[short, 1], s=size[short] + 40, facecolors="none", edgecolors="#cb181d",
+                   linewidths=1.2, zorder=4, label="energy not delivered") if short.any() else None,
+        *canvas.size_key("o", integer_keys(inst.vehicles), ("vehicle", "vehicles"), vehicle_size,
+                         markerfacecolor="#9ecae1", markeredgewidth=0),
+    ]
+    chargers = sol.chargers.sum(axis=1)
+    square_size = lambda n: 80 + 6 * np.asarray(n)  # noqa: E731
+    squares = [
+        ax.scatter(s[~sol.open, 0], s[~sol.open, 1], marker="s", s=26, facecolors="none", edgecolors="#636363",
+                   linewidths=0.8, zorder=3, label="candidate square (not used)"),
+        ax.scatter(s[sol.open, 0], s[sol.open, 1], marker="*", s=square_size(chargers[sol.open]), c="#238b45",
+                   edgecolors="black", linewidths=0.6, zorder=5, label="collective charging square"),
+        *canvas.size_key("*", integer_keys(chargers[sol.open]), ("charger", "chargers"), square_size,
+                         markerfacecolor="#238b45",
+                         markeredgecolor="black"),
+    ]
+    canvas.section("Plan", squares + [lines])
+    canvas.section("Companies", companies)
+    canvas.section("Map", area)
+    canvas.avoid(s[sol.open], square_size(chargers[sol.open]))
+    canvas.avoid(s[~sol.open], 26, soft=True)
+    canvas.avoid(c, size, soft=True)
+    chosen = np.flatnonzero(sol.open)
+    where = place_names(s[chosen], parks, near=200.0)
+    where = np.where(where != "", where, canvas.place_of(s[chosen]))
+    texts = [f"{w or inst.square_ids[q]} · {chargers[q]} chargers\n{inst.tier_ids[sol.tier[q]]}"
+             for w, q in zip(where, chosen, strict=True)]
+    canvas.label_sites(s[chosen], texts, chargers[chosen], square_size(chargers[chosen]), noun="squares")
+    kp = run.certificate.kpis if run.certificate else {}
+    n = len(chosen)
+    title = f"{inst.name}: {n} collective charging square{'s' * (n != 1)}"
+    parts = []
+    if "companies" in kp:
+        parts.append(f"{kp.get('companies_at_squares', 0)} of {kp['companies']} companies charge at a square")
+    if "annual_cost" in kp:
+        parts.append(f"{_eur(kp['annual_cost'])} per year")
+    parts.append(f"status {run.status}")
+    return canvas.finish(title, " · ".join(parts))
 
 
 def write_park_results(run: ParkRun, out: Path, overwrite: bool = False) -> dict:
