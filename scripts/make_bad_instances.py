@@ -1282,6 +1282,30 @@ def _(f: Path) -> Case:
                 file=GPKG, layer="region", row=nal_id(f, "region", 0), field="id", message="duplicate id")
 
 
+@corridor_case("corr_municipalities_duplicate_id", "two municipalities (only drawn on the map) share one id",
+               "municipalities", 0, field="id", message="duplicate id")
+def _(f: Path) -> None:
+    def change(gdf):
+        gdf.loc[1, "id"] = gdf.loc[0, "id"]
+        return gdf
+
+    edit_gpkg(f, "municipalities", change)
+
+
+MUNICIPALITIES = "municipalities.geojson"
+
+
+@case("park_municipalities_negative_population", PARK, "a municipality (map only) of -5 inhabitants",
+      file=MUNICIPALITIES, layer="municipalities", field="inwoners_2023", message="must be >= 0")
+def _(f: Path) -> Case:
+    import pyogrio
+
+    row = str(pyogrio.read_dataframe(f / MUNICIPALITIES, read_geometry=False)["id"].iloc[2])
+    edit_geojson(f, MUNICIPALITIES, set_value(2, "inwoners_2023", -5))
+    return Case("park_municipalities_negative_population", PARK, "a municipality (map only) of -5 inhabitants",
+                file=MUNICIPALITIES, layer="municipalities", row=row, field="inwoners_2023", message="must be >= 0")
+
+
 # -- odd but valid: must be accepted --------------------------------------------------------------
 @case("ok_csv_bom_crlf", "tiny-csv", "every CSV has a UTF-8 BOM and Windows line ends (Excel)", accept=True)
 def _(f: Path) -> None:

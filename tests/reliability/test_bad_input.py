@@ -41,7 +41,8 @@ EMPTY_CELL_CASES = [
 ]
 SAME_ENDS_CASES = ["corr_od_same_ends", "f25_od_same_node"]
 MAP_LAYER_CASES = ["park_parks_duplicate_id", "park_parks_no_id", "park_parks_negative_area", "park_parks_empty_area",
-                   "park_parks_empty_geometry", "nal_region_duplicate_id"]
+                   "park_parks_empty_geometry", "nal_region_duplicate_id", "corr_municipalities_duplicate_id",
+                   "park_municipalities_negative_population"]
 
 
 @pytest.fixture(scope="session")
