@@ -188,3 +188,25 @@ def test_reserved_contracts_need_headroom_in_every_slot(park_folders, seed: int)
     chosen = strict.solution.tier[strict.solution.tier >= 0]
     big_firm = (inst.tier_contract[chosen] == "firm") & (inst.tier_kw[chosen] > 100.0)
     assert not big_firm.any()
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize("seed", SEEDS)
+def test_fixed_power_reduction_keeps_the_optimum(tmp_path, monkeypatch, seed: int) -> None:
+    """Companies whose window at full power holds exactly their energy (every CFLP customer) get no
+    p columns: the optimum, the checker's verdict and the answer's power stay those of the full model,
+    with own options, chargers, a grid area and 8 slots in play."""
+    from dataclasses import replace
+
+    from siting.park import model
+
+    inst = load_park(write_park_folder(tmp_path, *small_park(seed, grid_kw=5000.0)))
+    inst = replace(inst.with_params(unmet_penalty=None), max_kw=inst.max_kw * 0.25)
+    inst = replace(inst, energy_kwh=inst.max_energy())
+    assert model.fixed_power(inst).all()
+    reduced = solve_checked(inst)
+    assert "p" not in reduced.formulation.vars and "power_assign" not in reduced.formulation.cons
+    monkeypatch.setattr(model, "fixed_power", lambda i: np.zeros(i.n_companies, bool))
+    full = solve_checked(inst)
+    assert full.formulation.vars["p"].size == len(reduced.index.p_pair)
+    assert reduced.objective == pytest.approx(full.objective, rel=1e-7)

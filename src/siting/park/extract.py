@@ -30,7 +30,13 @@ def extract_park(form: Formulation, inst: ParkInstance, idx: ParkIndex, x: np.nd
         w = form.values(x, "w")
         own[idx.own_company] = np.clip(np.round(w) if inst.params.single_source else w, 0.0, 1.0)
     power = np.zeros((K, S, T))
-    power[inst.pair_company[idx.p_pair], inst.pair_square[idx.p_pair], idx.p_slot] = np.maximum(form.values(x, "p"), 0.0)
+    kw = np.zeros(len(idx.p_pair))
+    col = idx.p_col >= 0
+    if "p" in form.vars:
+        kw[col] = np.maximum(form.values(x, "p"), 0.0)[idx.p_col[col]]
+    q = idx.p_pair[~col]  # fixed power (model.fixed_power): Pmax_k z_q
+    kw[~col] = inst.max_kw[inst.pair_company[q]] * assign[inst.pair_company[q], inst.pair_square[q]]
+    power[inst.pair_company[idx.p_pair], inst.pair_square[idx.p_pair], idx.p_slot] = kw
     own_power = np.zeros((K, T))
     if "r" in form.vars:
         own_power[idx.r_company, idx.r_slot] = np.maximum(form.values(x, "r"), 0.0)

@@ -50,6 +50,9 @@ class ParkIndex:
     cell_square: np.ndarray  # (s, t) cells with at least one p entry
     cell_slot: np.ndarray
     p_cell: np.ndarray  # cell row of each p entry
+    # column of each p entry in block p; -1: the entry is no column but Pmax_k z_q (a company whose
+    # window at full power holds exactly its energy, so p_qt = Pmax_k z_q is forced: `fixed_power`)
+    p_col: np.ndarray
 
     @property
     def own_position(self) -> dict[int, int]:
@@ -70,6 +73,20 @@ def _window_csr(window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return indptr, slots
 
 
+def fixed_power(inst: ParkInstance) -> np.ndarray:
+    """Companies whose power is forced: p_qt = Pmax_k z_q for every t in W_k.
+
+    Without an unmet penalty a company's energy E_k is at most what its window holds at full power,
+    Pmax_k h |W_k| (the loader refuses more). Where the two are equal, sum_q,t h (Pmax_k z_q - p_qt)
+    + sum_t h (min(O_kt, Pmax_k) w_k - r_kt) = (h sum_t min(O_kt, Pmax_k) - E_k) w_k <= 0 is a sum of
+    terms >= 0 (power_assign, own_power), so every p_qt is at its bound. The CFLP is such a company
+    (one slot, E_k = Pmax_k = d_k): its p columns and power_assign rows are half the model and give
+    the LP nothing, so they are not built."""
+    if inst.params.unmet_penalty is not None:
+        return np.zeros(inst.n_companies, bool)
+    return inst.max_energy() <= inst.energy_kwh * (1 + 1e-9)
+
+
 def park_index(inst: ParkInstance) -> ParkIndex:
     indptr, slots = _window_csr(inst.window)
     length = np.diff(indptr)
@@ -83,8 +100,28 @@ def park_index(inst: ParkInstance) -> ParkIndex:
     r_company, r_slot = r_company[keep], r_slot[keep]
     key = inst.pair_square[p_pair] * inst.n_slots + p_slot
     cells, p_cell = np.unique(key, return_inverse=True)
+    free = ~fixed_power(inst)[k[p_pair]]
+    p_col = np.full(len(p_pair), -1, dtype=np.int64)
+    p_col[free] = np.arange(int(free.sum()))
     return ParkIndex(p_pair, p_slot, own, r_company, r_slot, cells // inst.n_slots, cells % inst.n_slots,
-                     p_cell.reshape(-1))
+                     p_cell.reshape(-1), p_col)
+
+
+def power_terms(form: Formulation, inst: ParkInstance, idx: ParkIndex, rows: np.ndarray,
+                coef: np.ndarray | float = 1.0, entries: np.ndarray | None = None) -> list:
+    """The terms of sum_e coef_e p_e, entry e in row rows[e], over the p entries `entries` (default
+    all): a p column where there is one, Pmax_k z_q where the power is fixed (`fixed_power`)."""
+    e = np.arange(len(idx.p_pair)) if entries is None else np.asarray(entries)
+    rows = np.asarray(rows)
+    coef = np.broadcast_to(np.asarray(coef, float), e.shape)
+    col = idx.p_col[e] >= 0
+    terms = []
+    if col.any():
+        terms.append((form.vars["p"], rows[col], idx.p_col[e[col]], coef[col]))
+    if not col.all():
+        q = idx.p_pair[e[~col]]
+        terms.append((form.vars["z"], rows[~col], q, coef[~col] * inst.max_kw[inst.pair_company[q]]))
+    return terms
 
 
 def build_park(inst: ParkInstance, idx: ParkIndex | None = None) -> Formulation:
@@ -152,8 +189,10 @@ def add_var_own(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
 
 
 def add_var_power(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
-    """p_qt >= 0, kW drawn by company k(q) at square s(q) in slot t of its window."""
-    form.add_var("p", len(idx.p_pair), doc="p[e] = kW of pair p_pair[e] in slot p_slot[e]")
+    """p_qt >= 0, kW drawn by company k(q) at square s(q) in slot t of its window (where not fixed)."""
+    n = int((idx.p_col >= 0).sum())
+    if n:
+        form.add_var("p", n, doc="p[p_col[e]] = kW of pair p_pair[e] in slot p_slot[e]")
 
 
 def add_var_own_power(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
@@ -199,24 +238,35 @@ def add_ineq_assign_open(form: Formulation, inst: ParkInstance) -> None:
 
 
 def add_eq_energy(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
-    """h sum_t p_qt + h sum_t r_kt + u_k = E_k."""
+    """h sum_t p_qt + h sum_t r_kt + u_k = E_k.
+
+    For a company with fixed power and no own option the row reads E_k sum_q z_q = E_k: `assign`
+    already says it, so its coefficients are left out (the row stays, empty and satisfied)."""
     h = inst.hours
-    terms = [(form.vars["p"], inst.pair_company[idx.p_pair], np.arange(len(idx.p_pair)), h)]
+    company = inst.pair_company[idx.p_pair]
+    implied = fixed_power(inst) & ~inst.has_own
+    e = np.flatnonzero(~implied[company])
+    terms = power_terms(form, inst, idx, company[e], h, e)
     if "r" in form.vars:
         terms.append((form.vars["r"], idx.r_company, np.arange(len(idx.r_company)), h))
     if "u" in form.vars:
         k = np.arange(inst.n_companies)
         terms.append((form.vars["u"], k, k, 1.0))
-    form.add_constraint("energy", inst.n_companies, terms, lower=inst.energy_kwh, upper=inst.energy_kwh,
+    rhs = np.where(implied, 0.0, inst.energy_kwh)
+    form.add_constraint("energy", inst.n_companies, terms, lower=rhs, upper=rhs,
                         doc="daily energy delivered in the dwell window (+ unmet)", labels=inst.company_ids)
 
 
 def add_ineq_power_assign(form: Formulation, inst: ParkInstance, idx: ParkIndex) -> None:
-    """p_qt - Pmax_k z_q <= 0: power only where the company is assigned, at most its maximum."""
-    e = np.arange(len(idx.p_pair))
+    """p_qt - Pmax_k z_q <= 0: power only where the company is assigned, at most its maximum
+    (no row where the power is fixed at Pmax_k z_q)."""
+    e = np.flatnonzero(idx.p_col >= 0)
+    if not len(e):
+        return
+    r = np.arange(len(e))
     form.add_constraint("power_assign", len(e),
-                        [(form.vars["p"], e, e, 1.0),
-                         (form.vars["z"], e, idx.p_pair, -inst.max_kw[inst.pair_company[idx.p_pair]])],
+                        [(form.vars["p"], r, idx.p_col[e], 1.0),
+                         (form.vars["z"], r, idx.p_pair[e], -inst.max_kw[inst.pair_company[idx.p_pair[e]]])],
                         upper=0.0, doc="charging power at a square only when assigned there, <= Pmax_k")
 
 
@@ -231,9 +281,9 @@ def add_ineq_energy_assign(form: Formulation, inst: ParkInstance, idx: ParkIndex
     if len(q):
         row = np.full(inst.n_pairs, -1)
         row[q] = np.arange(len(q))
-        e = np.flatnonzero(row[idx.p_pair] >= 0)
+        e = np.flatnonzero(row[idx.p_pair] >= 0)  # loose companies: never fixed power, all columns
         form.add_constraint("energy_assign", len(q),
-                            [(form.vars["p"], row[idx.p_pair[e]], e, h),
+                            [(form.vars["p"], row[idx.p_pair[e]], idx.p_col[e], h),
                              (form.vars["z"], np.arange(len(q)), q, -inst.energy_kwh[inst.pair_company[q]])],
                             upper=0.0, doc="energy at a square within the company's share there")
     if "r" not in form.vars:
@@ -270,7 +320,7 @@ def add_ineq_connection(form: Formulation, inst: ParkInstance, idx: ParkIndex) -
     o = order[pos]
     coef = -inst.tier_kw[o] * inst.tier_avail[o, idx.cell_slot[cell]]
     form.add_constraint("connection", n_cells,
-                        [(form.vars["p"], idx.p_cell, np.arange(len(idx.p_pair)), 1.0), (form.vars["y"], cell, o, coef)],
+                        power_terms(form, inst, idx, idx.p_cell) + [(form.vars["y"], cell, o, coef)],
                         upper=0.0, doc="power at a square fits its connection tier (x availability) per slot",
                         labels=_cell_labels(inst, idx))
 
@@ -284,8 +334,8 @@ def add_ineq_charger_power(form: Formulation, inst: ParkInstance, idx: ParkIndex
     cell = np.repeat(np.arange(n_cells), C)
     col = np.repeat(idx.cell_square, C) * C + np.tile(np.arange(C), n_cells)
     form.add_constraint("charger_power", n_cells,
-                        [(form.vars["p"], idx.p_cell, np.arange(len(idx.p_pair)), 1.0),
-                         (form.vars["n"], cell, col, -np.tile(inst.charger_kw, n_cells))],
+                        power_terms(form, inst, idx, idx.p_cell) +
+                        [(form.vars["n"], cell, col, -np.tile(inst.charger_kw, n_cells))],
                         upper=0.0, doc="power at a square fits its installed chargers per slot",
                         labels=_cell_labels(inst, idx))
 
@@ -358,9 +408,8 @@ def add_ineq_grid_slot(form: Formulation, inst: ParkInstance, idx: ParkIndex) ->
     keys = np.unique(np.r_[key_p[key_p >= 0], key_r[key_r >= 0]])
     if not len(keys):
         return
-    terms = []
     inside = np.flatnonzero(key_p >= 0)
-    terms.append((form.vars["p"], np.searchsorted(keys, key_p[inside]), inside, 1.0))
+    terms = power_terms(form, inst, idx, np.searchsorted(keys, key_p[inside]), 1.0, inside)
     inside_r = np.flatnonzero(key_r >= 0)
     if len(inside_r):
         terms.append((form.vars["r"], np.searchsorted(keys, key_r[inside_r]), inside_r, 1.0))
@@ -427,11 +476,16 @@ def cost_coefficients(inst: ParkInstance, idx: ParkIndex) -> dict[str, np.ndarra
     a = inst.annuity()
     p = inst.params
     energy = p.days_per_year * inst.hours
+    price = energy * inst.price[idx.p_slot]
+    col = idx.p_col >= 0
+    z = inst.pair_cost.astype(float)
+    q = idx.p_pair[~col]  # fixed power: its energy is paid through z
+    np.add.at(z, q, price[~col] * inst.max_kw[inst.pair_company[q]])
     coefs = {
         "x": a["square"] * inst.square_cost + inst.square_annual,
         "y": a["connection"] * inst.tier_cost + inst.tier_annual,
-        "z": inst.pair_cost.astype(float),
-        "p": energy * inst.price[idx.p_slot],
+        "z": z,
+        "p": price[col],
     }
     if inst.n_chargers:
         coefs["n"] = np.tile(a["chargers"] * inst.charger_cost + inst.charger_annual, inst.n_squares)
