@@ -1,21 +1,24 @@
 # Two commands for a fresh clone: `make run` and `make test`. Each creates .venv when missing
-# and installs the project into it (again only when pyproject.toml changed).
+# and installs the project into it (again only when pyproject.toml or the lock changed), with
+# every package at the exact version of requirements.lock (the versions CI passed with; `make
+# lock` renews it).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+LOCK   := requirements.lock
 
-.PHONY: run test test-slow install clean bench bench-smoke
+.PHONY: run test test-slow install clean bench bench-smoke lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed-run: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run
@@ -36,6 +39,18 @@ test-slow: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) results
+
+# Renew requirements.lock: the newest versions pyproject.toml allows, resolved in a fresh venv.
+# Run `make test` and `.ci/run` on it before committing it (README: updating the lock).
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet ".[test]"
+	{ echo "# The exact versions siting's CI passed with (Python $$(.lock-venv/bin/python -c 'import platform; print(platform.python_version())'), $$(uname -sm))."; \
+	  echo "# A pip constraints file: make installs with -c $(LOCK). Renew with make lock."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v -i -E '^(siting|pip)( @|==)' ; } > $(LOCK)
+	rm -rf .lock-venv
 
 # Benchmarks (see benchmarks/README.md): the full suite writes benchmarks/results/<date>-<machine>-full.{json,md}
 # and exits 1 when a case misses its published optimum, loses its proof or slowed down against the

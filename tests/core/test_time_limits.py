@@ -58,7 +58,7 @@ def test_limit_with_incumbent_reports_bound_gap_and_writes_everything(tmp_path: 
     assert summary["gap"] == pytest.approx(relative_gap(summary["objective"], summary["best_bound"]))
     assert summary["gap"] > 1e-6  # not proven optimal, and it says by how much
     assert summary["verified"]["feasible"] is True  # the incumbent passes the independent check
-    assert {p.name for p in out.iterdir()} == {"sites.gpkg", "summary.json", "summary.md"} | PICTURES[model]
+    assert {p.name for p in out.iterdir()} == {"sites.gpkg", "summary.json", "summary.md", "report.html"} | PICTURES[model]
     assert json.loads((out / "summary.json").read_text())["best_bound"] == summary["best_bound"]
     text = (out / "summary.md").read_text()
     assert "time limit" in text or "time_limit" in text
@@ -82,7 +82,7 @@ def test_real_time_limit_keeps_the_warm_start(tmp_path: Path) -> None:
     assert summary["status"] == "time_limit" and summary["objective"] is not None
     assert "best_bound" in summary and "gap" in summary  # None while HiGHS has no bound yet: never invented
     assert summary["verified"]["feasible"] is True
-    assert {p.name for p in out.iterdir()} == {"sites.gpkg", "summary.json", "summary.md"}  # no coordinates: no map
+    assert {p.name for p in out.iterdir()} == {"sites.gpkg", "summary.json", "summary.md", "report.html"}  # no map.png
 
 
 NO_PLAN = {  # real-size instances: 0.01 s is spent before HiGHS has any plan
@@ -113,5 +113,5 @@ def test_time_limit_without_incumbent(tmp_path: Path, model: str) -> None:
     assert "best_bound" in summary and "gap" in summary
     assert "before it found any feasible plan" in summary["message"]
     assert "before it found any feasible plan" in (out / "summary.md").read_text()
-    assert {p.name for p in out.iterdir()} == {"summary.json", "summary.md"}  # no empty plan files
+    assert {p.name for p in out.iterdir()} == {"summary.json", "summary.md", "report.html"}  # no empty plan files
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left

@@ -24,7 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.io.report import pyplot
+
+def pyplot():
+    """matplotlib.pyplot on the file-only Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
 
 MAP_LAYERS = ("region", "municipalities")  # drawn under every model's content when the instance has them
 MAX_SITE_LABELS = 30  # more sites than this: those of highest priority are labelled, the legend says how many

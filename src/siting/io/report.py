@@ -1,7 +1,8 @@
 """What the three result writers (fast, corridor, park) share: the common keys of summary.json,
-rows of summary.md, the site-plan columns, the grid_use layer, map set-up, and the folder write.
+rows of summary.md, the site-plan columns, the grid_use layer, and the folder write (the map
+pieces are in siting.io.maps).
 
-Each writer (report.py, report_corridor.py, report_park.py) keeps what is its own: its tables,
+Each writer (fast/, corridor/ and park/report.py) keeps what is its own: its tables,
 its words and its pictures.
 """
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from siting import __version__
 from siting.io.folder import instance_hash
+from siting.io.maps import read_map_layers
 from siting.io.summary_text import number
 from siting.io.write import point_layer, write_result_folder
 
@@ -122,67 +124,31 @@ def site_plan(inst, sol) -> dict[str, np.ndarray]:
 
 
 def grid_use_layer(inst, sol, load: np.ndarray, allowed: np.ndarray, crs: str | None):
-    """The grid_use layer: per grid area its headroom, the new load, upgrades and the sites in it."""
+    """The grid_use layer: per grid area its headroom, the new load, upgrades and the sites in it;
+    at the area's substation point (or a point inside its polygon) when the instance has one, so
+    QGIS can draw it."""
     g = inst.grid
     return point_layer(pd.DataFrame({
         "id": g.ids.astype(str), "available_kw": g.available_kw, "new_load_kw": load,
         "upgrade_bought": sol.upgrades, "allowed_kw": allowed,
         "sites": np.bincount(inst.grid_of_site[inst.grid_of_site >= 0], minlength=g.size),
-    }), None, crs)
-
-
-# -- pictures -------------------------------------------------------------------------------------
-def pyplot():
-    """matplotlib.pyplot on the file-only Agg backend."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def map_figure():
-    """The square figure every map.png is drawn on: (fig, ax)."""
-    return pyplot().subplots(figsize=(9, 9), dpi=110)
-
-
-def draw_substations(ax, grid, size: float) -> None:
-    """Grid areas with a location as open triangles: red without headroom, green with."""
-    if grid is None or grid.xy is None:
-        return
-    full = grid.available_kw <= 0
-    ax.scatter(grid.xy[full, 0], grid.xy[full, 1], marker="^", s=size, facecolors="none", edgecolors="#cb181d",
-               label="substation, no headroom")
-    ax.scatter(grid.xy[~full, 0], grid.xy[~full, 1], marker="^", s=size, facecolors="none", edgecolors="#31a354",
-               label="substation with headroom")
-
-
-def source_geometries(source: Path | None, names: tuple[str, ...]) -> list:
-    """The geometry (GeoSeries) of each named layer the instance at `source` has and that reads
-    without problems, in the order of `names`."""
-    if source is None:
-        return []
-    from siting.config import LayerSource, read_config
-    from siting.io.layers import read_layer
-
-    data = read_config(source)  # the instance was checked when it was loaded
-    layers = data.get("layers", {})
-    out = []
-    for name in names:
-        if name in layers:
-            layer = read_layer(source, name, LayerSource.model_validate(layers[name]), data.get("crs"))
-            if layer.geometry is not None and not layer.problems:
-                out.append(layer.geometry)
-    return out
+    }), g.xy, crs)
 
 
 # -- the folder -----------------------------------------------------------------------------------
+MAP_OUTLINES = ("region", "municipalities", "parks", "search_areas")  # drawn under report.html's result layers
+
+
 def write_run(run, out: Path, overwrite: bool, summary: dict, *, layers: Callable, markdown: Callable,
               pictures: dict[str, tuple[str, Callable]]) -> dict:
     """The result folder of a run: `layers(run)` into sites.gpkg, `pictures` (summary key ->
-    (file name, draw(run, path) -> bool)), summary.json and `markdown(summary, run)` as summary.md."""
+    (file name, draw(run, path) -> bool)), report.html, summary.json and `markdown(summary, run)` as
+    summary.md."""
+
+    def outlines() -> dict:
+        return {name: layer.geometry for name, layer in read_map_layers(run.source, MAP_OUTLINES).items()}
+
     return write_result_folder(
         out, overwrite, summary, solved=run.solution is not None, layers=lambda: layers(run), crs=run.instance.crs,
         pictures={key: (name, lambda path, draw=draw: draw(run, path)) for key, (name, draw) in pictures.items()},
-        markdown=lambda: markdown(summary, run))
+        markdown=lambda: markdown(summary, run), outlines=outlines)

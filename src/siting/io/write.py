@@ -69,18 +69,26 @@ def _rename_beside(tmp: Path, out: Path) -> Path:
 
 
 def write_result_folder(out: Path, overwrite: bool, summary: dict, *, solved: bool, layers, crs: str | None,
-                        pictures: dict, markdown) -> dict:
-    """The result folder every model writes: sites.gpkg (when solved), its pictures, summary.json,
-    summary.md. `layers()` and `markdown()` are called inside the temporary folder's lifetime;
-    `pictures` maps a summary key to (file name, draw(path) -> bool)."""
+                        pictures: dict, markdown, outlines=dict) -> dict:
+    """The result folder every model writes: sites.gpkg (when solved), its pictures, report.html,
+    summary.json, summary.md. `layers()`, `markdown()` and `outlines()` (name -> GeoSeries of the
+    instance's map-only layers) are called inside the temporary folder's lifetime; `pictures`
+    maps a summary key to (file name, draw(path) -> bool).
+
+    report.html is written for every run, also without a plan: its summary says why."""
+    from siting.io.html import write_report_html
 
     def contents(folder: Path) -> None:
+        drawn = layers() if solved else {}
         if solved:
-            write_gpkg(folder / "sites.gpkg", layers(), crs)
+            write_gpkg(folder / "sites.gpkg", drawn, crs)
             for key, (name, draw) in pictures.items():
                 summary[key] = name if draw(folder / name) else None
+        summary["report_html"] = "report.html"
+        text = markdown()  # once: the page shows the same words as summary.md
+        write_report_html(folder / "report.html", summary, text, drawn, crs, outlines() if solved else {})
         write_json(folder / "summary.json", summary)
-        (folder / "summary.md").write_text(markdown())
+        (folder / "summary.md").write_text(text)
 
     written = write_atomic(out, overwrite, contents)
     if written != Path(out):
@@ -154,10 +162,13 @@ def segment_layer(df: pd.DataFrame, start: np.ndarray | None, end: np.ndarray | 
 
 
 def write_gpkg(path: Path, layers: dict, crs: str | None) -> None:
-    """Each layer (a GeoDataFrame or a Layer) into the GeoPackage at `path`, in order."""
+    """Each layer (a GeoDataFrame or a Layer) into the GeoPackage at `path`, in order, each with
+    its default QGIS style in layer_styles (siting.io.styles)."""
     import warnings
 
     import pyogrio
+
+    from siting.io.styles import write_styles
 
     for name, frame in layers.items():
         with warnings.catch_warnings():
@@ -170,6 +181,8 @@ def write_gpkg(path: Path, layers: dict, crs: str | None) -> None:
                                         append=path.exists())
             else:
                 pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=path.exists())
+    if layers:
+        write_styles(path, layers)
 
 
 def _write_layer(path: Path, name: str, layer: Layer) -> None:

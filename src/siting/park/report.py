@@ -17,15 +17,11 @@ from siting.io.maps import (
     integer_keys,
     map_paths,
     place_names,
+    pyplot,
     read_map_layers,
     save_map,
 )
-from siting.io.report import (
-    id_labels,
-    pyplot,
-    summary_base,
-    write_run,
-)
+from siting.io.report import id_labels, summary_base, write_run
 from siting.io.write import point_layer, segment_layer
 from siting.park.api import ParkRun
 from siting.park.verify import connection_kw, grid_load_kw, square_load_kw
