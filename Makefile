@@ -32,7 +32,7 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup --durations=10
 
-# The slow tier (CI runs it after `make test`, .ci/run): the known values marked slow (pmed22, the
+# The slow tier (CI runs it after `make test`, .ci/run): the known values marked slow (pmed6, 17, 18, 22, the
 # slow Holmberg instances, FRLM p = 4) and the long loader fuzzing.
 test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m slow -n auto --dist loadgroup --durations=15
