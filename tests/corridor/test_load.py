@@ -193,7 +193,7 @@ def test_scenarios_and_compare(tmp_path, chain):
                                    "--profile", "exact"])
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out / "compare.csv", index_col=0)
-    assert list(table.columns) == ["base", "C fixed", "only LoLa-A"]
+    assert list(table.columns) == ["existing stations only", "base", "C fixed", "only LoLa-A"]
     assert (table.loc["result"] == "optimal").all()
     assert "cC" in table.loc["where the new hubs are", "C fixed"]
     assert (out / "compare.md").exists() and (out / "map-c-fixed.png").exists()

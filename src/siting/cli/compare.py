@@ -13,17 +13,19 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, solver_op
 @click.command("compare")
 @instance_arg
 @click.option("--scenario", "scenarios", multiple=True, required=True, type=click.Path(path_type=Path),
-              help="A scenario TOML file (repeatable); see src/siting/scenario.py for the format.")
-@click.option("--no-base", is_flag=True, help="Do not include the instance as it is as the first option.")
+              help="A scenario TOML file (repeatable); see src/siting/corridor/scenario.py for the format.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for compare.md, compare.csv and the maps "
               "(default results/<instance>-compare-<timestamp>).")
 @click.option("--overwrite", is_flag=True, help="Replace the folder if it exists.")
 @solver_options
 @debug_opt
 @handle_errors
-def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, time_limit, gap, threads, seed,
+def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit, gap, threads, seed,
                 no_warm_start, method, debug) -> None:
     """Solve every corridor option and write compare.md, compare.csv and one map per option.
+
+    Two reference options come first: existing stations only, and the instance as it is (base).
+    Every plan is the least cost at its option's best service (a second, least-cost stage).
 
     \b
     Examples:
@@ -49,9 +51,9 @@ def compare_cmd(instance, scenarios, no_base, out, overwrite, solver, profile, t
                            seed=seed, warm_start=not no_warm_start, method=method)
     with FolderClaim(out):
         check_output_folder(out, overwrite)
-        click.echo(f"Solving {len(loaded) + (0 if no_base else 1)} options of {folder.name} ...", err=True)
+        click.echo(f"Solving {len(loaded) + 2} options of {folder.name} (two stages each) ...", err=True)
         with live_line():
-            runs = solve_scenarios(folder, loaded, options, base=not no_base)
+            runs = solve_scenarios(folder, loaded, options)
         written, text = write_compare(runs, out, overwrite)
     click.echo(text)
     if Path(written) != out:

@@ -61,11 +61,13 @@ def solve_corridor(
     overrides: list[str] | None = None,
     paths: Paths | None = None,
     write_model: Path | None = None,
+    warm_start: np.ndarray | None = None,
 ) -> CorridorRun:
     """Solve the corridor model on an instance (a folder path or a loaded CorridorInstance).
 
     `paths` may be given to reuse the paths of an earlier run on the same network and flows;
-    `write_model`: an .lp or .mps file for the model solved."""
+    `write_model`: an .lp or .mps file for the model solved; `warm_start`: a column vector of the
+    same formulation to start from (the least-cost stage starts from the flow-optimal plan)."""
     from siting.corridor.load import load_corridor
 
     clock = Phases()
@@ -78,7 +80,7 @@ def solve_corridor(
     clock.end("build")
     if write_model is not None:  # before solving: a long solve need not end first
         emit.write_model(form, write_model)
-    result = solve(form, options, None)
+    result = solve(form, options, warm_start)
     clock.end("solve", result.seconds)
     solution, certificate = checked_answer(result, lambda x: extract_corridor(form, instance, paths, x),
                                            lambda sol: verify_corridor(instance, paths, sol),

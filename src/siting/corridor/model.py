@@ -64,6 +64,7 @@ def build_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, afir: 
     families.add_ineq_grid(form, inst.resources)
     families.add_ineq_budget(form, inst, inst.params.budget)
     add_ineq_required_share(form, inst)
+    add_ineq_required_truck_km(form, inst, paths)
     add_ineq_afir(form, inst, afir)
     set_objective(form, inst, paths)
     return form
@@ -228,12 +229,24 @@ def add_ineq_area_sites(form: Formulation, inst: CorridorInstance) -> None:
 def add_ineq_required_share(form: Formulation, inst: CorridorInstance) -> None:
     """sum_q f_q y_q >= s sum_q f_q (objective cost)."""
     p = inst.params
-    if p.objective != "cost":
+    if p.objective != "cost" or p.required_share is None:
         return
     q = np.arange(inst.n_od)
     form.add_constraint("required_share", 1, [(form.vars["y"], np.zeros(inst.n_od, int), q, inst.flow)],
                         lower=float(p.required_share) * float(inst.flow.sum()),
                         doc="at least the required share of all OD flow is refuelled", labels=["required_share"])
+
+
+def add_ineq_required_truck_km(form: Formulation, inst: CorridorInstance, paths: Paths) -> None:
+    """sum_q f_q L_q y_q >= K (objective cost with required_truck_km)."""
+    p = inst.params
+    if p.objective != "cost" or p.required_truck_km is None:
+        return
+    q = np.arange(inst.n_od)
+    form.add_constraint("required_truck_km", 1, [(form.vars["y"], np.zeros(inst.n_od, int), q,
+                                                  inst.flow * np.nan_to_num(od_length(inst, paths)))],
+                        lower=float(p.required_truck_km), doc="at least the required truck-km per day are refuelled",
+                        labels=["required_truck_km"])
 
 
 def add_ineq_afir(form: Formulation, inst: CorridorInstance, afir: tuple | None) -> None:

@@ -33,6 +33,11 @@ class CorridorParams(StrictModel):
     budget: float | None = Field(default=None, ge=0, description="B: total investment limit (EUR)")
     required_share: float | None = Field(default=None, ge=0, le=1, description="s: objective cost: refuel at least "
                                          "this share of all OD flow")
+    required_truck_km: float | None = Field(default=None, ge=0, description="objective cost: refuel at least this "
+                                            "many truck-km per day (one way; the least-cost stage after truck_km)")
+    lifetime_years: float = Field(default=15.0, gt=0, description="years over which the investment is annualised "
+                                  "(annual cost in siting compare) [estimate]")
+    interest_rate: float = Field(default=0.05, ge=0, description="interest rate of the annuity [estimate]")
     capacitated: bool = Field(default=False, description="charger capacity limits the energy a station delivers")
     binary_flow: bool = Field(default=False, description="y_q in {0,1} instead of [0,1]")
     battery_kwh: float = Field(default=600.0, gt=0, description="battery capacity, kWh")
@@ -65,8 +70,8 @@ class CorridorParams(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CorridorParams:
-        if self.objective == "cost" and self.required_share is None:
-            raise ValueError("objective 'cost' needs required_share (e.g. 0.5)")
+        if self.objective == "cost" and self.required_share is None and self.required_truck_km is None:
+            raise ValueError("objective 'cost' needs required_share (e.g. 0.5) or required_truck_km")
         if self.capacitated and self.k_paths > 1:
             raise ValueError("the capacitated variant uses one path per OD: set k_paths = 1")
         return self

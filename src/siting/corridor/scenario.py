@@ -12,8 +12,22 @@ closed = ["osm_node_456"]             # may not be opened
 [search_areas]
 allowed = ["LoLa-03", "LoLa-08"]      # new hubs only inside these search areas
 [grid]
-extra_kw = { "dso-OS-ARNHEM" = 10000.0 }   # headroom added at a substation (a grid upgrade)
+extra_kw = { "dso-OS-ARNHEM" = 10000.0 }   # headroom added at a substation for free (an assumption)
+[[grid.items]]                        # a priced grid item: the plan may buy it (binary u_g)
+substation = "dso-OS-CULEMBORG"       # grid area id (grid_areas.id)
+kw = 10000.0                          # offtake capacity it adds, kW
+cost = 252920.0                       # one-off EUR, counted in the investment (and minimised)
+annual_cost = 7980.0                  # EUR per year (e.g. the periodic connection fee), in the annual cost
+year = 2028                           # available from this year
+what = "10 MVA connection"            # how compare.md names it
 ```
+
+A priced grid item becomes the grid area's upgrade option (U_g = kw, C_g = cost in
+models/corridor.md): the plan buys it only where the hubs behind it are worth it, and the
+least-cost stage of `siting compare` buys it only when the service needs it. An item that is
+available after the plan `year` (default 2030, the instance's scenario year) is left out and
+listed. A grid area that offers an upgrade in `grid_areas` already cannot take an item (one
+upgrade per area). `extra_kw` stays for headroom that is free by assumption; say why in a comment.
 
 Every id is checked against the instance: an unknown site, search area or grid area is an
 InstanceError naming the scenario file, the key and the id (exit code 2).
@@ -45,8 +59,20 @@ class ScenarioAreas(StrictModel):
     allowed: list[str] | None = None
 
 
+class GridItem(StrictModel):
+    """A grid reservation or reinforcement at a price, available from a year."""
+
+    substation: str
+    kw: float = Field(gt=0)
+    cost: float = Field(ge=0)
+    annual_cost: float = Field(default=0.0, ge=0)
+    year: int
+    what: str = "grid item"
+
+
 class ScenarioGrid(StrictModel):
     extra_kw: dict[str, float] = Field(default_factory=dict)
+    items: list[GridItem] = Field(default_factory=list)
 
 
 class Scenario(StrictModel):
@@ -56,7 +82,15 @@ class Scenario(StrictModel):
     sites: ScenarioSites = ScenarioSites()
     search_areas: ScenarioAreas = ScenarioAreas()
     grid: ScenarioGrid = ScenarioGrid()
+    year: int = 2030
     file: str = ""
+
+    def available_items(self) -> list[GridItem]:
+        """The grid items the plan year can use."""
+        return [item for item in self.grid.items if item.year <= self.year]
+
+    def late_items(self) -> list[GridItem]:
+        return [item for item in self.grid.items if item.year > self.year]
 
     def overrides(self) -> list[str]:
         """The `set` table as `SECTION.KEY=VALUE` strings (VALUE as TOML)."""
@@ -132,5 +166,28 @@ def apply_scenario(inst: CorridorInstance, scenario: Scenario) -> CorridorInstan
         g = _indices(inst.grid.ids, names, file, "grid.extra_kw", "grid area")
         available = inst.grid.available_kw.copy()
         available[g] += np.array([scenario.grid.extra_kw[n] for n in names])
-        out = replace(out, grid=replace(inst.grid, available_kw=available))
+        out = replace(out, grid=replace(out.grid, available_kw=available))
+    if scenario.grid.items:
+        out = _with_grid_items(out, scenario, file)
     return out
+
+
+def _with_grid_items(inst: CorridorInstance, scenario: Scenario, file: str) -> CorridorInstance:
+    """Each available item as its grid area's upgrade option (U_g, C_g)."""
+    if inst.grid is None:
+        raise InstanceError(Problem(file, "the instance has no grid areas", field="grid.items"))
+    names = [item.substation for item in scenario.grid.items]
+    g = _indices(inst.grid.ids, names, file, "grid.items.substation", "grid area")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    offered = [n for n, k in zip(names, g, strict=True) if inst.grid.upgrade_kw[k] > 0]
+    problems = [Problem(file, "two grid items at one substation (one upgrade per grid area): combine them",
+                        row=n, field="grid.items") for n in twice]
+    problems += [Problem(file, "the grid area offers an upgrade in grid_areas already (one per area)", row=n,
+                         field="grid.items") for n in offered]
+    if problems:
+        raise InstanceError(problems)
+    upgrade_kw, upgrade_cost = inst.grid.upgrade_kw.copy(), inst.grid.upgrade_cost.copy()
+    for item, k in zip(scenario.grid.items, g, strict=True):
+        if item.year <= scenario.year:
+            upgrade_kw[k], upgrade_cost[k] = item.kw, item.cost
+    return replace(inst, grid=replace(inst.grid, upgrade_kw=upgrade_kw, upgrade_cost=upgrade_cost))

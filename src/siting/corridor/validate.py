@@ -263,7 +263,8 @@ def check_scenarios(folder, tables: dict[str, Table], data: dict) -> list[Proble
             continue
         wanted = [("sites.open", "site", scenario.sites.open), ("sites.closed", "site", scenario.sites.closed),
                   ("search_areas.allowed", "search area", scenario.search_areas.allowed or []),
-                  ("grid.extra_kw", "grid area", list(scenario.grid.extra_kw))]
+                  ("grid.extra_kw", "grid area", list(scenario.grid.extra_kw)),
+                  ("grid.items.substation", "grid area", [item.substation for item in scenario.grid.items])]
         for field_name, what, values in wanted:
             known = {v: v for v in ids[what]}
             for value in values[:MAX_REPORTED]:

@@ -344,6 +344,10 @@ def verify_corridor(inst: CorridorInstance, paths: Paths, sol) -> Certificate:
     refuelled_flow = float(f @ served)
     if p.objective == "cost" and p.required_share is not None and refuelled_flow < p.required_share * total - 1e-6 * (1 + total):
         v.append(f"refuelled flow {refuelled_flow:.4g} below the required share {p.required_share:g} of {total:.4g}")
+    refuelled_km = float((f * length) @ served)
+    if p.objective == "cost" and p.required_truck_km is not None and \
+            refuelled_km < p.required_truck_km - 1e-6 * (1 + p.required_truck_km):
+        v.append(f"refuelled truck-km {refuelled_km:.6g} below the required {p.required_truck_km:.6g}")
     objective = {"flow": refuelled_flow, "truck_km": float((f * length) @ served), "cost": cost}[p.objective]
     new_open = is_open & ~inst.is_existing
     kpis = {
