@@ -129,3 +129,33 @@ def test_many_demand_points_map_is_a_raster(tiny_instance: Path, tmp_path: Path,
                                       pyogrio.read_dataframe(markers / "sites.gpkg", layer=name))
     a, b = (json.loads((f / "summary.json").read_text()) for f in (raster, markers))
     assert {k: v for k, v in a.items() if k != "times"} == {k: v for k, v in b.items() if k != "times"}
+
+
+@pytest.mark.solver
+def test_new_sites_are_named_by_their_municipality(tmp_path: Path) -> None:
+    """summary.md names the municipality of each new site when the instance has that layer: west
+    of X0 is 'West', east of it 'East' (the tiny instance's candidates lie on both sides)."""
+    import geopandas as gpd
+    import shapely
+    from tests.conftest import CRS, X0, Y0, write_tiny
+
+    from siting.fast.api import solve_fast
+
+    def edit(layers: dict) -> None:
+        layers["municipalities"] = gpd.GeoDataFrame(
+            {"id": ["w", "e"], "name": ["West", "East"]},
+            geometry=[shapely.box(X0 - 20_000, Y0 - 20_000, X0, Y0 + 20_000),
+                      shapely.box(X0, Y0 - 20_000, X0 + 20_000, Y0 + 20_000)], crs=CRS)
+
+    def toml(config: dict) -> None:
+        config["layers"]["municipalities"] = {"file": "data.gpkg", "layer": "municipalities"}
+
+    run = solve_fast(write_tiny(tmp_path / "named", edit=edit, toml=toml))
+    text = report.summary_markdown(report.summary_dict(run), run)
+    table = text.split("## New sites")[1].strip().split("\n\n")[0].splitlines()
+    assert table[0] == "| site | municipality | chargers | kW | grid area |"
+    new = report._sites_table(run).query("status == 'new'")
+    assert len(table) - 2 == len(new) > 0
+    xy = run.instance.site_xy[new.index.to_numpy()]
+    for line, x in zip(table[2:], xy[:, 0], strict=True):
+        assert line.split(" | ")[1] == ("West" if x < X0 else "East"), line

@@ -10,7 +10,15 @@ import pandas as pd
 from siting.fast.api import FastRun
 from siting.fast.model import objective_kind
 from siting.fast.verify import grid_allowed_kw, grid_load_kw
-from siting.io.maps import MapCanvas, draw_substations, integer_keys, nice_values, save_map
+from siting.io.maps import (
+    MapCanvas,
+    draw_substations,
+    integer_keys,
+    nice_values,
+    place_names,
+    read_map_layers,
+    save_map,
+)
 from siting.io.report import (
     PLAN_ROWS,
     grid_use_layer,
@@ -78,14 +86,28 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
     lines += [time_row(summary["times"]), size_row(summary["size"], _reductions(summary["size"]))]
     lines += problem_lines(summary, "The independent check")
     if run.solution is not None:
-        lines += ["", "## New sites", "", "| site | chargers | kW | grid area |", "|---|---|---|---|"]
         sites = _sites_table(run)
-        for _, row in sites[sites["status"] == "new"].head(MAX_LISTED).iterrows():
-            lines.append(f"| {row['id']} | {row['chargers']} | {row['new_kw']:g} | {row['grid_area']} |")
+        new = sites[sites["status"] == "new"].head(MAX_LISTED)
+        place = _municipality_of(run, new.index.to_numpy())
+        columns = ["site", *(["municipality"] if place is not None else []), "chargers", "kW", "grid area"]
+        lines += ["", "## New sites", "", "| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
+        for k, (_, row) in enumerate(new.iterrows()):
+            cells = [row["id"], *([place[k] or "—"] if place is not None else []), row["chargers"],
+                     f"{row['new_kw']:g}", row["grid_area"]]
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     if summary["white_spots"]:
         lines += ["", "## White spots (heaviest first)", "", "| demand | weight | reason |", "|---|---|---|"]
         lines += [f"| {w['id']} | {w['weight']:.3g} | {w['reason']} |" for w in summary["white_spots"]]
     return "\n".join(lines) + "\n"
+
+
+def _municipality_of(run: FastRun, sites: np.ndarray) -> np.ndarray | None:
+    """The municipality each of `sites` lies in, from the instance's map-only `municipalities`
+    layer (a planner reads "Kampen", not a grid id); None when the instance has no such layer."""
+    layer = read_map_layers(run.source, ("municipalities",)).get("municipalities")
+    if layer is None or layer.names is None or run.instance.site_xy is None:
+        return None
+    return place_names(run.instance.site_xy[sites], layer)
 
 
 def _sites_table(run: FastRun) -> pd.DataFrame:
