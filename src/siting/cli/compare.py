@@ -22,7 +22,7 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, solver_op
 @handle_errors
 def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit, gap, threads, seed,
                 no_warm_start, method, debug) -> None:
-    """Solve every corridor option and write compare.md, compare.csv and one map per option.
+    """Solve every corridor option and write compare.html, compare.md, compare.csv and one map per option.
 
     Two reference options come first: existing stations only, and the instance as it is (base).
     Every plan is the least cost at its option's best service (a second, least-cost stage).
@@ -58,4 +58,4 @@ def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit
     click.echo(text)
     if Path(written) != out:
         click.echo(f"{out} appeared while solving and was left as it was; the comparison is in {written}/", err=True)
-    click.echo(f"Written to {written}/ (compare.md, compare.csv, map-*.png)")
+    click.echo(f"Written to {written}/ (compare.html, compare.md, compare.csv, map-*.png)")

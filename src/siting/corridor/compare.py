@@ -218,7 +218,7 @@ def flows_frame(options: list[Option], names: PlaceNames) -> pd.DataFrame:
 
     possible = refuellable_at_all(inst, base.paths, base.cover)
     frame = pd.DataFrame({"trucks/day": inst.flow[top].round(1),
-                          "could hubs charge it": np.where(possible[top], "yes", "no: see why")},
+                          "could hubs charge it": np.where(possible[top], "yes", "no (see why this plan)")},
                          index=[names.od[q] for q in top])
     for name, ok in charged.items():
         if name not in (BASE, EXISTING_ONLY):
@@ -282,6 +282,8 @@ def compare_csv(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def write_compare(options: list[Option], out: Path, overwrite: bool = False) -> tuple[Path, str]:
     """compare.md, compare.csv, compare.html and map-<option>.png, written atomically into `out`;
     the folder they landed in (io.write.write_atomic) and the comparison's text."""
+    from siting.corridor.compare_html import compare_html
+
     base = options[1].run
     names = place_names(base.instance, base.source)
     frames = {"options": compare_frame(options, names), "areas": area_frame(options, names),
@@ -294,5 +296,6 @@ def write_compare(options: list[Option], out: Path, overwrite: bool = False) -> 
         for option in options:
             if option.run.solution is not None:
                 draw_map(option.run, folder / f"map-{_slug(option.name)}.png", option=option.name)
+        (folder / "compare.html").write_text(compare_html(options, frames, text), encoding="utf-8")
 
     return write_atomic(out, overwrite, contents), text

@@ -389,18 +389,35 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def _page(title: str, summary_html: str, data: dict, notes: list[str], tables: str) -> str:
+def maps_page(title: str, body_html: str, maps: list[dict]) -> str:
+    """A self-contained page of `body_html` (built by the caller, text escaped) followed by one map
+    per entry of `maps`: {"title", "note", "layers", "crs", "outlines"} as for report_html (the
+    corridor comparison: one map per option). Same scripts, styles and policy as report.html."""
+    sections, scripts = [], []
+    for k, entry in enumerate(maps):
+        data, notes = _map_data(entry["layers"], entry["outlines"], Projection(entry["crs"]))
+        note_html = "".join(f"<li>{html.escape(n)}</li>" for n in [entry.get("note", ""), *notes] if n)
+        if data["layers"]:
+            drawn = (f'<div class="siting-map" id="map-{k}" data-map="map-data-{k}" data-ready="0" role="application" '
+                     f'aria-label="map: {html.escape(entry["title"])}"></div>')
+            scripts.append(f'<script id="map-data-{k}" type="application/json">{_script_json(data)}</script>')
+        else:
+            drawn = '<p class="no-map" data-ready="1">No map: this option has no plan.</p>'
+        sections.append(f'<section class="option-map"><h2>{html.escape(entry["title"])}</h2>\n{drawn}\n'
+                        f'<ul class="notes">{note_html}</ul></section>')
+    body = f'{body_html}\n<div class="maps">' + "\n".join(sections) + "</div>"
+    return _document(title, body, "\n".join(scripts), "maps", "maps-page")
+
+
+def _document(title: str, body: str, data_scripts: str, drawn: str = "maps", page_class: str = "") -> str:
+    """The HTML document around `body`: inline Leaflet, report.css/js, the data scripts, and a
+    Content-Security-Policy that admits only those scripts and styles."""
     leaflet_css, report_css, leaflet_js, report_js = (static_text(n) for n in STATIC)
     # The source map comment would send an open developer tool to a file that is not shipped.
     leaflet_js = "\n".join(line for line in leaflet_js.splitlines() if not line.startswith("//# sourceMappingURL"))
     policy = (f"default-src 'none'; script-src {_csp_hash(leaflet_js)} {_csp_hash(report_js)}; "
               f"style-src {_csp_hash(leaflet_css)} {_csp_hash(report_css)}; img-src data:; base-uri 'none'; "
               "form-action 'none'")
-    if data["layers"]:
-        map_html = '<div id="map" data-ready="0" role="application" aria-label="map of the result"></div>'
-    else:
-        map_html = '<p id="no-map" data-ready="1">No map: there is no plan, or it has no coordinates to draw.</p>'
-    note_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -412,8 +429,31 @@ def _page(title: str, summary_html: str, data: dict, notes: list[str], tables: s
 <style>{report_css}</style>
 </head>
 <body>
-<main>
-<section id="summary">
+<main{f' class="{page_class}"' if page_class else ""}>
+{body}
+<footer>Written by siting; {drawn} drawn with Leaflet 1.9.4 (BSD-2-Clause), no background map. This file needs
+no network.</footer>
+</main>
+{data_scripts}
+<script>{leaflet_js}</script>
+<script>{report_js}</script>
+</body>
+</html>
+"""
+
+
+def markdown_html(text: str) -> str:
+    """Markdown as HTML, raw HTML escaped and images off (see _markdown_html)."""
+    return _markdown_html(text)
+
+
+def _page(title: str, summary_html: str, data: dict, notes: list[str], tables: str) -> str:
+    if data["layers"]:
+        map_html = '<div id="map" data-ready="0" role="application" aria-label="map of the result"></div>'
+    else:
+        map_html = '<p id="no-map" data-ready="1">No map: there is no plan, or it has no coordinates to draw.</p>'
+    note_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    body = f"""<section id="summary">
 {summary_html}</section>
 <section id="map-section">
 <h2>Map</h2>
@@ -423,13 +463,6 @@ def _page(title: str, summary_html: str, data: dict, notes: list[str], tables: s
 <section id="tables">
 <h2>Result tables</h2>
 {tables}
-</section>
-<footer>Written by siting; map drawn with Leaflet 1.9.4 (BSD-2-Clause), no background map. This file needs
-no network.</footer>
-</main>
-<script id="siting-data" type="application/json">{_script_json(data)}</script>
-<script>{leaflet_js}</script>
-<script>{report_js}</script>
-</body>
-</html>
-"""
+</section>"""
+    return _document(title, body, f'<script id="siting-data" type="application/json">{_script_json(data)}</script>',
+                     "map")
