@@ -175,13 +175,54 @@ def instances() -> list[Cflp]:
            [cst_cflp(100, 1000, r, seed=1, equal_capacity=True) for r in (3, 5)]
 
 
+PARKS = {  # large park instances (`siting generate park`, seed 1, 96 slots): the park model alone
+    "park-100c": dict(companies=100, squares=10, parks=3),
+    "park-300c": dict(companies=300, squares=20, parks=5),
+    "park-1000c": dict(companies=1000, squares=40, parks=8),
+}
+
+
+def park_instance(name: str, work: Path) -> Path:
+    from siting.park.generate import ParkSize, generate_park
+
+    out = work / name
+    if not (out / "instance.toml").exists():
+        generate_park(ParkSize(**PARKS[name], slots=96), seed=1, out=out)
+    return out
+
+
+def markdown(result: dict) -> str:
+    """One row per instance: each side's incumbent at `at` and at the limit, bound, gap, status."""
+    at, limit = result["at"], result["limit"]
+
+    def num(v):
+        return "—" if v is None else f"{v:,.1f}".replace(",", " ")
+
+    lines = [f"| instance | model | columns / rows / nonzeros | incumbent {at:g} s | incumbent {limit:g} s | bound | gap | "
+             "status | MIP start |", "|---|---|---|---|---|---|---|---|---|"]
+    for row in result["rows"]:
+        for side in ("park", "compact"):
+            r = row.get(side)
+            if r is None:
+                continue
+            size = r["size"]
+            gap = "—" if r["gap"] is None else f"{100 * r['gap']:.2f} %"
+            start = r.get("warm_start", {})
+            start = num(start.get("objective")) if start.get("used") else "—"
+            lines.append(f"| {row['instance']} | {side} | {size['columns']} / {size['rows']} / {size['nonzeros']} | "
+                         f"{num(r[f'incumbent_{at:g}s'])} | {num(r['objective'])} | {num(r['bound'])} | {gap} | "
+                         f"{r['status']} | {start} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=float, default=600.0)
     ap.add_argument("--at", type=float, default=60.0, help="also report the incumbent at this second")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--only", action="append", help="instance names to run (default: all)")
+    ap.add_argument("--only", action="append", help="instance names to run (default: every CFLP; the large "
+                    f"parks {', '.join(PARKS)} only when named)")
     ap.add_argument("--side", choices=("both", "park", "compact"), default="both")
     ap.add_argument("--work", type=Path, default=Path("/tmp/siting-cflp"))
     ap.add_argument("--out", type=Path, default=None, help="JSON file (default: print)")
@@ -206,9 +247,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{c.name} {side}: {res['status']} obj {res['objective']} bound {res['bound']} "
                   f"@{args.at:g}s {res[f'incumbent_{args.at:g}s']} size {res['size']}", file=sys.stderr, flush=True)
         rows.append(row)
+    for name in PARKS:
+        if not args.only or name not in args.only:
+            continue
+        res = solve_park_side(park_instance(name, args.work), args.limit, args.threads, args.seed)
+        trace = res.pop("trace")
+        res[f"incumbent_{args.at:g}s"] = trace.at(args.at)
+        res["trace"] = [(round(t, 2), b) for t, b in trace.points]
+        rows.append({"instance": name, "park": res})
+        print(f"{name} park: {res['status']} obj {res['objective']} bound {res['bound']} "
+              f"@{args.at:g}s {res[f'incumbent_{args.at:g}s']} size {res['size']}", file=sys.stderr, flush=True)
     text = json.dumps({"limit": args.limit, "at": args.at, "threads": args.threads, "rows": rows}, indent=1)
     if args.out:
         args.out.write_text(text)
+        args.out.with_suffix(".md").write_text(markdown(json.loads(text)))
     else:
         print(text)
     return 0

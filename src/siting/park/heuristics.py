@@ -1,0 +1,175 @@
+"""A MIP start for the park model where it is a capacitated facility location problem.
+
+When every company has fixed power (model.fixed_power: p_qt = Pmax_k z_q), none has an own
+option, there are no charger types and no grid area, and each square has at most one tier, the
+park model is a CFLP with one capacity per (square, slot): cap_o avail_ot against the load
+sum_k Pmax_k [t in W_k] z_q. For that case a plan is built the classic way (the DROP heuristic of
+Feldman, Lehrer & Ray 1966, as used for the CFLP since): open every square, then close the one
+whose closing saves most as long as a whole-company assignment (cheapest open square with room,
+companies by decreasing regret) stays feasible and cheaper. HiGHS takes it as its MIP start; on
+large CFLPs its own heuristics need minutes to find a plan this good (benchmarks/cflp.py).
+
+With split allowed a company that fits nowhere whole is spread over the cheapest squares with
+room (shares z_q, the same in every slot, as the model has them). The plan is only a start: HiGHS's answer is what is reported, and the checker still checks that.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from siting.formulation import Formulation
+from siting.park.instance import ParkInstance
+from siting.park.model import ParkIndex, cost_coefficients, fixed_power
+
+
+def is_cflp(inst: ParkInstance) -> bool:
+    """The structure this heuristic knows: see the module docstring."""
+    one_tier = np.bincount(inst.tier_square, minlength=inst.n_squares).max(initial=0) <= 1
+    return bool(fixed_power(inst).all() and not inst.has_own.any() and inst.n_chargers == 0
+                and inst.grid is None and one_tier and inst.n_pairs > 0)
+
+
+def cflp_start(form: Formulation, inst: ParkInstance, idx: ParkIndex, seconds: float = 10.0
+               ) -> tuple[np.ndarray | None, dict]:
+    """(column vector, info) of the DROP plan, or (None, info with the reason)."""
+    if not is_cflp(inst):
+        return None, {"used": False, "reason": "not a plain CFLP (chargers, grid, own options or tiers)"}
+    started = time.perf_counter()
+    K, S = inst.n_companies, inst.n_squares
+    coef = cost_coefficients(inst, idx)
+    cost = np.full((K, S), np.inf)
+    cost[inst.pair_company, inst.pair_square] = coef["z"]
+    fixed = np.zeros(S)
+    has_tier = np.zeros(S, bool)
+    has_tier[inst.tier_square] = True
+    tier_of = np.full(S, -1)
+    tier_of[inst.tier_square] = np.arange(inst.n_tiers)
+    fixed += coef["x"]
+    fixed[inst.tier_square] += coef["y"]
+    capacity = np.zeros((S, inst.n_slots))
+    capacity[inst.tier_square] = inst.tier_kw[:, None] * inst.tier_avail
+    load = inst.max_kw[:, None] * inst.window  # [K, T]
+    p = inst.params.max_squares
+
+    split = not inst.params.single_source
+
+    # slots with the same loads and capacities are the same check: keep one of each
+    _, first = np.unique(np.vstack([load, capacity]), axis=1, return_index=True)
+    load, capacity = load[:, np.sort(first)], capacity[:, np.sort(first)]
+    loaded = [np.flatnonzero(row > 0) for row in load]
+
+    def assign(open_: np.ndarray, order: np.ndarray) -> np.ndarray | None:
+        """share[k, s]: companies in `order` to the cheapest open square with room; with split
+        allowed a company that fits nowhere whole is spread over the cheapest squares with room."""
+        room = capacity.copy()
+        share = np.zeros((K, S))
+        c = np.where(open_[None, :], cost, np.inf)
+        ranked = np.argsort(c, axis=1)
+        reachable = np.isfinite(c).sum(axis=1)
+        for k in order:
+            left, t, need = 1.0, loaded[k], load[k, loaded[k]]
+            for s in ranked[k, :reachable[k]].tolist():
+                fit = float(np.min(room[s, t] / need)) if len(t) else np.inf
+                part = min(left, fit)
+                if (part < left - 1e-12 and not split) or part <= 1e-12:
+                    continue
+                share[k, s] += part
+                room[s] -= part * load[k]
+                left -= part
+                if left <= 1e-12:
+                    break
+            if left > 1e-12:
+                return None
+        return share
+
+    def plan(open_: np.ndarray) -> tuple[float, np.ndarray | None]:
+        c = np.where(open_[None, :], cost, np.inf)
+        two = np.sort(c, axis=1)[:, :2] if S > 1 else np.c_[c, np.full(K, np.inf)]
+        if not np.isfinite(two[:, 0]).all():
+            return np.inf, None
+        regret = np.where(np.isfinite(two[:, 1]), two[:, 1] - two[:, 0], np.inf)
+        size = load.max(axis=1)
+        # by regret (who loses most if not served first), else biggest first (bin packing)
+        for order in (np.lexsort((-size, -regret)), np.argsort(-size, kind="stable")):
+            share = assign(open_, order)
+            if share is not None:
+                used = share.sum(axis=0) > 0
+                paid = np.where(share > 0, cost, 0.0)
+                return float(fixed[used].sum() + (share * paid).sum()), share
+        return np.inf, None
+
+    open_ = has_tier.copy()
+    best, choice = plan(open_)
+    if choice is None:
+        return None, {"used": False, "reason": "no assignment fits with every square open"}
+    open_ = choice.sum(axis=0) > 0
+    value, used_only = plan(open_)  # the squares nobody chose: closed, and the regrets change
+    if used_only is not None and value <= best:
+        best, choice = value, used_only
+    open_ = choice.sum(axis=0) > 0
+    kept = ~open_
+    drops = 0
+    while time.perf_counter() - started < seconds:
+        # estimated saving of closing s: its cost minus what its companies pay more at their next square
+        c = np.where(open_[None, :], cost, np.inf)
+        second = np.sort(c, axis=1)[:, 1] if open_.sum() > 1 else np.full(K, np.inf)
+        paid = np.where(choice > 0, cost, 0.0)
+        with np.errstate(invalid="ignore"):
+            extra = np.where(choice > 0, choice * (second[:, None] - paid), 0.0).sum(axis=0)
+        saving = np.where(open_ & ~kept, fixed - extra, -np.inf)
+        must = p is not None and open_.sum() > p
+        if not np.isfinite(saving).any() or (saving.max() <= 0 and not must):
+            break
+        s = int(np.argmax(saving))
+        trial = open_.copy()
+        trial[s] = False
+        value, trial_choice = plan(trial)
+        if trial_choice is not None and (value < best or must):
+            best, choice = value, trial_choice
+            open_ = choice.sum(axis=0) > 0  # a square left empty by the new assignment closes too
+            drops += 1
+        kept[s] = True
+    if p is not None and open_.sum() > p:
+        return None, {"used": False, "reason": f"DROP could not reach max_squares = {p}"}
+    x = np.zeros(form.n_cols)
+
+    def put(name: str, values: np.ndarray) -> None:
+        v = form.vars[name]
+        x[v.offset: v.offset + v.size] = values
+
+    put("x", open_.astype(float))
+    y = np.zeros(inst.n_tiers)
+    y[tier_of[open_]] = 1.0
+    put("y", y)
+    put("z", choice[inst.pair_company, inst.pair_square])
+    if split:
+        x = _best_shares(form, x, max(1.0, seconds - (time.perf_counter() - started)))
+    info = {"heuristic": "drop" + (" + transport LP" if split else ""), "squares_open": int(open_.sum()),
+            "drops": drops, "seconds": round(time.perf_counter() - started, 3)}
+    violation, where = form.max_violation(x)
+    if violation > 1e-6:
+        return None, {"used": False, "reason": f"heuristic plan infeasible ({where})", **info}
+    return x, {"used": True, "objective": form.objective_value(x), **info}
+
+
+def _best_shares(form: Formulation, start: np.ndarray, seconds: float) -> np.ndarray:
+    """With split allowed and the squares and tiers of `start` fixed, the best shares are an LP (a
+    transportation problem): solved by HiGHS, it replaces the greedy shares when it is cheaper."""
+    from siting.formulation.emit import to_highspy
+
+    h = to_highspy(form)
+    cols = np.r_[form.vars["x"].columns, form.vars["y"].columns].astype(np.int32)
+    h.changeColsBounds(len(cols), cols, start[cols], start[cols])
+    h.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), dtype=np.uint8))
+    h.setOptionValue("time_limit", float(seconds))
+    h.setOptionValue("threads", 1)
+    h.run()
+    if h.getInfo().primal_solution_status != 2:
+        return start
+    x = np.array(h.getSolution().col_value)
+    x[cols] = start[cols]
+    if form.max_violation(x)[0] > 1e-6 or form.objective_value(x) >= form.objective_value(start):
+        return start
+    return x
