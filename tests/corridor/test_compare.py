@@ -156,3 +156,31 @@ def test_truck_km_second_stage_row_is_checked():
     inst = random_instance(2, objective="cost", p=None, required_share=None, required_truck_km=1e9)
     run = solve_corridor(inst, SolveOptions(profile="exact"))
     assert run.status == "infeasible"
+
+
+def test_afir_pool_power_needs_the_class_power_at_every_pool(tmp_path):
+    """A1 W-A-B-C-E with 25 km edges (core): W and E need a pool within 30 km, so A and C; with
+    afir_pool_power a pool needs >= 3 600 kW, i.e. 4 chargers of 1 MW, and the checker refuses a
+    plan whose pool at A has 2."""
+    from dataclasses import replace
+
+    def longer(frames, tables):
+        tables["roads"].loc[:3, "length_km"] = 25.0
+        frames["grid_areas"]["available_kw"] = 20_000.0
+
+    params = {"afir_spacing": True, "afir_pool_power": True, "capacitated": True, "range": 500.0, "p": 3,
+              "min_chargers": 1, "max_chargers": 8}
+    folder = write_instance(tmp_path / "afir", edit=longer, toml=lambda c: c["corridor"].update(params))
+    inst = load_corridor(folder)
+    run = solve_corridor(inst, EXACT)
+    assert run.status == "optimal" and run.certificate.violations == [], run.result.message
+    assert "afir_power" in run.formulation.cons and "w" in run.formulation.vars
+    chargers = dict(zip(inst.site_ids.tolist(), run.solution.chargers.tolist(), strict=True))
+    assert chargers["cA"] >= 4 and chargers["cC"] >= 4
+    weak = replace(run.solution, chargers=np.where(inst.site_ids == "cA", 2, run.solution.chargers))
+    assert any("AFIR" in v for v in verify_corridor(inst, run.paths, weak).violations)
+    plain = solve_corridor(inst.with_params(afir_pool_power=False), EXACT)
+    assert plain.status == "optimal" and "afir_power" not in plain.formulation.cons
+    assert plain.certificate.kpis["new_chargers"] <= run.certificate.kpis["new_chargers"]
+    with pytest.raises(ValueError, match="afir_spacing"):
+        inst.params.model_validate({**inst.params.model_dump(), "afir_spacing": False})

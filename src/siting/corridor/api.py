@@ -14,7 +14,7 @@ import numpy as np
 
 from siting.corridor.extract import extract_corridor
 from siting.corridor.instance import CorridorInstance
-from siting.corridor.model import build_corridor, objective_kind
+from siting.corridor.model import afir_pool_chargers, build_corridor, charger_bounds, objective_kind
 from siting.corridor.solution import CorridorSolution
 from siting.corridor.verify import verify_corridor
 from siting.formulation import Formulation, emit
@@ -96,14 +96,29 @@ def solve_corridor(
 
 
 def afir_rows(inst: CorridorInstance) -> tuple | None:
-    """The AFIR covering rows (precompute.paths.afir_sets) when corridor.afir_spacing is on."""
+    """The AFIR covering rows (precompute.paths.afir_sets) when corridor.afir_spacing is on:
+    (ptr, sites, labels, uncoverable, row_class), built per TEN-T class so that each row knows
+    the pool power it asks for (afir_pool_power)."""
     net = inst.network
     if not inst.params.afir_spacing or net.tent is None or net.road is None:
         return None
     from siting.corridor.verify import AFIR_NEAR
 
     near = inst.site_snap <= AFIR_NEAR if inst.site_snap is not None else np.ones(inst.n_sites, bool)
-    return afir_sets(net.n_nodes, net.u, net.v, net.length, net.road, net.tent, inst.site_node, near & inst.allowed)
+    ptr, sites, labels, uncoverable, classes = [np.zeros(1, np.int64)], [], [], [], []
+    top = charger_bounds(inst)[1]
+    for cls, m in afir_pool_chargers(inst).items():
+        tent = np.where(np.asarray(net.tent) == cls, cls, "").astype(object)
+        can = top >= m if inst.params.afir_pool_power else True  # a site that cannot reach the power is no pool
+        p_c, s_c, l_c, u_c = afir_sets(net.n_nodes, net.u, net.v, net.length, net.road, tent, inst.site_node,
+                                       near & inst.allowed & can)
+        ptr.append(p_c[1:] + sum(len(x) for x in sites))
+        sites.append(s_c)
+        labels += l_c
+        uncoverable += u_c
+        classes += [cls] * (len(p_c) - 1)
+    return (np.concatenate(ptr), np.concatenate(sites).astype(np.int64), labels, uncoverable,
+            np.array(classes, dtype=object))
 
 
 def diagnose_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, form: Formulation,

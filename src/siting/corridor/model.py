@@ -51,6 +51,8 @@ def build_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, afir: 
     add_var_path(form, inst, paths, cover)
     pairs = assignment_pairs(inst, paths)
     add_var_assign(form, inst, pairs)
+    pools = afir_pool_pairs(inst, afir)
+    add_var_afir_pool(form, inst, pools)
     add_ineq_arc_cover(form, inst, paths, cover)
     add_ineq_path_choice(form, inst, paths)
     add_eq_assign(form, inst, pairs)
@@ -65,7 +67,8 @@ def build_corridor(inst: CorridorInstance, paths: Paths, cover: ArcCover, afir: 
     families.add_ineq_budget(form, inst, inst.params.budget)
     add_ineq_required_share(form, inst)
     add_ineq_required_truck_km(form, inst, paths)
-    add_ineq_afir(form, inst, afir)
+    add_ineq_afir(form, inst, afir, pools)
+    add_ineq_afir_power(form, inst, pools)
     set_objective(form, inst, paths)
     return form
 
@@ -93,6 +96,27 @@ def assignment_pairs(inst: CorridorInstance, paths: Paths) -> np.ndarray:
     pairs = [(int(paths.od[q]), j) for q in range(paths.n_paths) for nd in paths.nodes_of(q).tolist()
              for j in node_has.get(nd, [])]
     return np.array(pairs, np.int64).reshape(-1, 2)
+
+
+AFIR_POOL = {"core": (3600.0, 2), "comprehensive": (1500.0, 1)}  # kW per pool, points >= 350 kW: AFIR 2030
+AFIR_POINT_KW = 350.0  # [sourced, secondary; DOMAIN.md]
+
+
+def afir_pool_chargers(inst: CorridorInstance) -> dict[str, float]:
+    """m_c: chargers an AFIR pool of class c needs, max(points_c, ceil(kW_c / P)); inf when a
+    charger has less than 350 kW (no pool qualifies)."""
+    kw = inst.params.kw_per_charger
+    return {c: (max(points, float(np.ceil(total / kw - 1e-9))) if kw >= AFIR_POINT_KW else np.inf)
+            for c, (total, points) in AFIR_POOL.items()}
+
+
+def afir_pool_pairs(inst: CorridorInstance, afir: tuple | None) -> np.ndarray | None:
+    """(site, class 0 core / 1 comprehensive) of every site in some AFIR row (afir_pool_power)."""
+    if afir is None or not inst.params.afir_pool_power:
+        return None
+    ptr, sites, _, _, classes = afir
+    cls = np.repeat((np.asarray(classes) == "comprehensive").astype(np.int64), np.diff(ptr))
+    return np.unique(np.c_[sites, cls], axis=0).reshape(-1, 2)
 
 
 # -- variables ------------------------------------------------------------------------------------
@@ -138,6 +162,17 @@ def add_var_assign(form: Formulation, inst: CorridorInstance, pairs: np.ndarray)
     if not inst.params.capacitated:
         return
     form.add_var("z", len(pairs), ub=1.0, doc="z[k] = share of flow q(k)'s energy charged at station j(k)")
+
+
+def add_var_afir_pool(form: Formulation, inst: CorridorInstance, pools: np.ndarray | None) -> None:
+    """w_{jc} in {0,1}: site j is an AFIR pool of class c (it has the class's power)."""
+    if pools is None:
+        return
+    need = afir_pool_chargers(inst)
+    m = np.array([need["core"], need["comprehensive"]])[pools[:, 1]]
+    top = charger_bounds(inst)[1][pools[:, 0]]
+    form.add_var("w", len(pools), ub=(m <= top).astype(float), domain="binary",
+                 doc="w[k] = 1 if site j(k) is an AFIR pool of class c(k)")
 
 
 # -- constraints ----------------------------------------------------------------------------------
@@ -249,18 +284,40 @@ def add_ineq_required_truck_km(form: Formulation, inst: CorridorInstance, paths:
                         labels=["required_truck_km"])
 
 
-def add_ineq_afir(form: Formulation, inst: CorridorInstance, afir: tuple | None) -> None:
-    """sum_{j in K_t} x_j >= 1 for every node t of a TEN-T road: a pool within S/2 along the road."""
+def add_ineq_afir(form: Formulation, inst: CorridorInstance, afir: tuple | None,
+                  pools: np.ndarray | None = None) -> None:
+    """sum_{j in K_t} x_j >= 1 for every node t of a TEN-T road: a pool within S/2 along the road;
+    with afir_pool_power sum_{j in K_t} w_{j,c(t)} >= 1: a pool with the power of t's class."""
     if not inst.params.afir_spacing or afir is None:
         return
-    ptr, sites, labels, _ = afir
+    ptr, sites, labels = afir[0], afir[1], afir[2]
     n = len(ptr) - 1
     if n == 0:
         return
     rows = np.repeat(np.arange(n), np.diff(ptr))
-    form.add_constraint("afir", n, [(form.vars["x"], rows, sites, 1.0)], lower=1.0,
+    if pools is None:
+        term = (form.vars["x"], rows, sites, 1.0)
+    else:
+        cls = np.repeat((np.asarray(afir[4]) == "comprehensive").astype(np.int64), np.diff(ptr))
+        key = pools[:, 0] * 2 + pools[:, 1]
+        term = (form.vars["w"], rows, np.searchsorted(key, sites * 2 + cls), 1.0)
+    form.add_constraint("afir", n, [term], lower=1.0,
                         doc="AFIR: a charging pool within half the spacing limit of every point of a TEN-T road",
                         labels=[f"{road}: {inst.network.label(t)}" for road, t in labels])
+
+
+def add_ineq_afir_power(form: Formulation, inst: CorridorInstance, pools: np.ndarray | None) -> None:
+    """n_j - m_c w_{jc} >= 0: a pool counts for the spacing only with the chargers of its class's power
+    (n_j > 0 only at an open site, so w_{jc} <= x_j follows)."""
+    if pools is None or not len(pools):
+        return
+    need = afir_pool_chargers(inst)
+    m = np.array([need["core"], need["comprehensive"]])[pools[:, 1]]
+    k = np.arange(len(pools))
+    form.add_constraint("afir_power", len(pools),
+                        [(form.vars["n"], k, pools[:, 0], 1.0), (form.vars["w"], k, k, -np.where(np.isfinite(m), m, 0.0))],
+                        lower=0.0, doc="AFIR: a pool has >= 3 600 kW incl. 2 points >= 350 kW (core), >= 1 500 kW "
+                        "incl. 1 (comprehensive)", labels=inst.site_ids[pools[:, 0]])
 
 
 def set_objective(form: Formulation, inst: CorridorInstance, paths: Paths) -> None:

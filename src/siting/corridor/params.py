@@ -59,6 +59,9 @@ class CorridorParams(StrictModel):
     k_paths: int = Field(default=1, ge=1, description="k: paths per OD considered (k-shortest simple paths)")
     afir_spacing: bool = Field(default=False, description="require a pool within half the AFIR spacing (60 km core, "
                                "100 km comprehensive) of every node of a TEN-T road (else only reported)")
+    afir_pool_power: bool = Field(default=False, description="with afir_spacing: a pool counts only with the AFIR "
+                                  "2030 power, >= 3 600 kW incl. 2 points >= 350 kW (core), >= 1 500 kW incl. 1 "
+                                  "(comprehensive) [sourced, secondary]")
     strict: bool = Field(default=False, description="an OD pair without a path is an error, not a warning")
 
     @field_validator("range")
@@ -72,6 +75,8 @@ class CorridorParams(StrictModel):
     def _consistent(self) -> CorridorParams:
         if self.objective == "cost" and self.required_share is None and self.required_truck_km is None:
             raise ValueError("objective 'cost' needs required_share (e.g. 0.5) or required_truck_km")
+        if self.afir_pool_power and not self.afir_spacing:
+            raise ValueError("afir_pool_power is a condition on the AFIR spacing pools: set afir_spacing = true")
         if self.capacitated and self.k_paths > 1:
             raise ValueError("the capacitated variant uses one path per OD: set k_paths = 1")
         return self

@@ -45,7 +45,7 @@ def summary_dict(run: CorridorRun) -> dict:
               "road_edges": len(inst.network.u)},
         extra={"flows": _flow_rows(run)[:MAX_LISTED],
                "excluded": [{"od": od, "reason": reason} for od, reason in inst.excluded],
-               "afir": afir_gaps(inst, run.solution.open) if run.solution is not None else [],
+               "afir": afir_gaps(inst, run.solution.open, run.solution.chargers) if run.solution is not None else [],
                "afir_uncoverable": run.afir_uncoverable},
         verified_method="round-trip simulation")
 

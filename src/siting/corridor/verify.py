@@ -374,10 +374,10 @@ def verify_corridor(inst: CorridorInstance, paths: Paths, sol) -> Certificate:
     if grid_use is not None:
         kpis["grid_areas_full"] = int(np.sum(grid_use >= allowed - TOL))
     if p.afir_spacing:
-        far = afir_far_nodes(inst, is_open)
+        far = afir_far_nodes(inst, is_open, n)
         if far:
             v.append(f"AFIR: {len(far)} TEN-T road nodes farther than half the spacing from an open pool, e.g. {far[0]}")
-    core = [g for g in afir_gaps(inst, is_open) if g["tent"] == "core"]
+    core = [g for g in afir_gaps(inst, is_open, n) if g["tent"] == "core"]
     if core:
         worst = max(core, key=lambda g: (g["without_pool_km"], g["longest_gap_km"]))
         kpis["afir_core_longest_gap_km"] = max(worst["longest_gap_km"], worst["without_pool_km"])
@@ -416,6 +416,20 @@ def check_assignment(inst: CorridorInstance, walk: Walk, sol, is_open: np.ndarra
 
 AFIR_LIMIT = {"core": 60.0, "comprehensive": 100.0}  # km between HDV pools, 2030 [sourced, secondary]
 AFIR_NEAR = 3000.0  # a pool counts when within 3 km of the road (snap distance, CRS units) [sourced, secondary]
+AFIR_POWER = {"core": (3600.0, 2), "comprehensive": (1500.0, 1)}  # kW per pool; points of >= 350 kW [sourced, secondary]
+
+
+def afir_pools(inst: CorridorInstance, open_sites: np.ndarray, chargers: np.ndarray | None, cls: str) -> np.ndarray:
+    """Sites that count as AFIR pools of class `cls`: open, within 3 km of the road and, with
+    afir_pool_power and the plan's chargers, at least the class's kW in points of >= 350 kW."""
+    near = inst.site_snap <= AFIR_NEAR if inst.site_snap is not None else np.ones(inst.n_sites, bool)
+    ok = np.asarray(open_sites, bool) & near
+    p = inst.params
+    if p.afir_pool_power and chargers is not None:
+        total, points = AFIR_POWER[cls]
+        n = np.asarray(chargers, float)
+        ok &= (p.kw_per_charger >= 350.0) & (n >= points) & (p.kw_per_charger * n >= total - 1e-6)
+    return ok
 
 
 def road_graph(inst: CorridorInstance, keep: np.ndarray):
@@ -437,7 +451,7 @@ def road_graph(inst: CorridorInstance, keep: np.ndarray):
     return g, on
 
 
-def afir_gaps(inst: CorridorInstance, open_sites: np.ndarray) -> list[dict]:
+def afir_gaps(inst: CorridorInstance, open_sites: np.ndarray, chargers: np.ndarray | None = None) -> list[dict]:
     """Longest stretch without an open station, per road and TEN-T class (`tent` of the roads).
 
     On the sub-network of one road and class, every node's road distance to the nearest pool
@@ -445,18 +459,17 @@ def afir_gaps(inst: CorridorInstance, open_sites: np.ndarray) -> list[dict]:
     nearest pools lie on opposite sides (|d_a - d_b| < length) lies inside a gap of
     d_a + d_b + length. Stretches from a road's end to its first pool are open-ended (the
     corridor continues outside the region) and reported apart; a road part with no pool at all
-    reports its whole length.
+    reports its whole length. With afir_pool_power and `chargers`, only pools with the class's
+    power count.
     """
     from scipy.sparse.csgraph import connected_components, dijkstra
 
     net = inst.network
     if net.tent is None or net.road is None:
         return []
-    is_open = np.asarray(open_sites, bool)
-    near = inst.site_snap <= AFIR_NEAR if inst.site_snap is not None else np.ones(inst.n_sites, bool)
-    pool_nodes = np.unique(inst.site_node[is_open & near])
     out = []
     for cls, limit in AFIR_LIMIT.items():
+        pool_nodes = np.unique(inst.site_node[afir_pools(inst, open_sites, chargers, cls)])
         for road in sorted(set(net.road[net.tent == cls].tolist())):
             e = np.flatnonzero((net.tent == cls) & (net.road == road))
             g, on_road = road_graph(inst, (net.tent == cls) & (net.road == road))
@@ -483,21 +496,23 @@ def afir_gaps(inst: CorridorInstance, open_sites: np.ndarray) -> list[dict]:
     return out
 
 
-def afir_far_nodes(inst: CorridorInstance, open_sites: np.ndarray) -> list[str]:
-    """TEN-T road nodes whose road distance to the nearest open pool exceeds S/2 (the AFIR
-    constraint of models/corridor.md), leaving out nodes no allowed site can serve at all."""
+def afir_far_nodes(inst: CorridorInstance, open_sites: np.ndarray, chargers: np.ndarray | None = None) -> list[str]:
+    """TEN-T road nodes whose road distance to the nearest open pool (with the class's power under
+    afir_pool_power) exceeds S/2 (the AFIR constraint of models/corridor.md), leaving out nodes no
+    allowed site can serve at all."""
     from scipy.sparse.csgraph import dijkstra
 
     net = inst.network
     if net.tent is None or net.road is None:
         return []
     near = inst.site_snap <= AFIR_NEAR if inst.site_snap is not None else np.ones(inst.n_sites, bool)
+    most = charger_limits(inst)[1]  # a site that cannot reach a pool's power cannot serve a node
     far = []
     for cls, limit in AFIR_LIMIT.items():
         for road in sorted(set(net.road[net.tent == cls].tolist())):
             g, on = road_graph(inst, (net.tent == cls) & (net.road == road))
-            pools = np.unique(inst.site_node[np.asarray(open_sites, bool) & near & on[inst.site_node]])
-            possible = np.unique(inst.site_node[inst.allowed & near & on[inst.site_node]])
+            pools = np.unique(inst.site_node[afir_pools(inst, open_sites, chargers, cls) & on[inst.site_node]])
+            possible = np.unique(inst.site_node[afir_pools(inst, inst.allowed & near, most, cls) & on[inst.site_node]])
             d = dijkstra(g, directed=False, indices=pools, min_only=True) if len(pools) else np.full(net.n_nodes, np.inf)
             reach = (dijkstra(g, directed=False, indices=possible, min_only=True) if len(possible)
                      else np.full(net.n_nodes, np.inf))
