@@ -285,17 +285,19 @@ def test_corridor_map(chain_run, tmp_path) -> None:
 
 @pytest.mark.solver
 def test_corridor_comparison_maps_name_their_option(chain_run, tmp_path) -> None:
-    from siting.corridor.compare import write_compare
+    from siting.corridor.compare import Option, write_compare
+    from siting.corridor.least_cost import LeastCost
     from siting.corridor.report import map_of
-    from siting.corridor.scenario import Scenario
 
     fig = map_of(chain_run, option="A1 first")
     assert any("option A1 first" in t.get_text() for t in fig.texts)
     assert_a_map(fig, places=True, metres=True)
     maps.pyplot().close(fig)
-    folder, _ = write_compare([(Scenario(name="base"), chain_run), (Scenario(name="A1 first"), chain_run)],
-                              tmp_path / "cmp")
-    assert sorted(p.name for p in folder.glob("map-*.png")) == ["map-a1-first.png", "map-base.png"]
+    plan = LeastCost(chain_run, chain_run, None, "")
+    options = [Option(name, "", plan) for name in ("existing stations only", "base", "A1 first")]
+    folder, _ = write_compare(options, tmp_path / "cmp")
+    assert sorted(p.name for p in folder.glob("map-*.png")) == ["map-a1-first.png", "map-base.png",
+                                                               "map-existing-stations-only.png"]
 
 
 @pytest.mark.solver

@@ -53,7 +53,7 @@ def test_compare_html_has_a_row_and_a_map_per_option(compared, open_page):
         m = maps.nth(k)
         assert m.get_attribute("data-ready") == "1"
         assert int(m.get_attribute("data-features")) > 0
-        assert int(m.get_attribute("data-layer-sites")) > 0 and int(m.get_attribute("data-layer-roads")) > 0
+        assert int(m.get_attribute("data-layer-hubs")) > 0 and int(m.get_attribute("data-layer-roads")) > 0
         m.scroll_into_view_if_needed()
         colours, drawn = harness._colours(m.screenshot(animations="disabled"))
         assert colours > 20 and drawn > 0.01, (k, colours, drawn)

@@ -61,7 +61,8 @@ def compare_html(options: list, frames: dict[str, pd.DataFrame], markdown: str) 
         k = option.kpis
         layers = {}
         if run.solution is not None:
-            layers = {name: layer for name, layer in result_layers(run).items() if name != "flows"}
+            drawn = result_layers(run)
+            layers = {"hubs" if name == "sites" else name: layer for name, layer in drawn.items() if name != "flows"}
         note = (f"{k.get('refuelled_flow', 0):,.0f} e-trucks/day charged ({k.get('refuelled_pct', 0):.1f} %), "
                 f"{k.get('new_stations', 0)} new hubs, EUR {k.get('cost', 0):,.0f}. Roads: width by charged "
                 "e-trucks/day; grey roads carry no charged flow.") if k else ""

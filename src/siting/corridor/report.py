@@ -242,6 +242,7 @@ def map_of(run: CorridorRun, option: str | None = None):
                                                       zorder=1.6, label="road with charged e-truck flow")))
         roads += canvas.width_key(nice_values(load[on]), "e-trucks/day", width, color="#2171b5")
     grid = draw_substations(ax, inst.grid, 30)
+    areas = _draw_search_areas(canvas, run.source)
     s = inst.site_xy
     ex = inst.is_existing
     new = sol.open & ~ex
@@ -255,7 +256,7 @@ def map_of(run: CorridorRun, option: str | None = None):
                         linewidths=0.5, zorder=5, label="new charging hub")]
     keys = canvas.size_key("*", integer_keys(sol.chargers[new]), ("charger", "chargers"), size,
                            markerfacecolor="#238b45", markeredgecolor="black")
-    canvas.section("Plan", sites + keys)
+    canvas.section("Plan", sites + keys + areas)
     canvas.section("Roads", roads)
     canvas.section("Grid", grid)
     canvas.avoid(s[new], size(sol.chargers[new]))
@@ -274,6 +275,21 @@ def map_of(run: CorridorRun, option: str | None = None):
     subtitle = (f"{k.get('refuelled_pct', 0):.1f} % of e-truck flow can be charged on its round trip · range "
                 f"{number(inst.vehicle_range)}{km} · status {run.status}")
     return canvas.finish(title, subtitle)
+
+
+def _draw_search_areas(canvas, source) -> list:
+    """The LoLa search areas as green outlines (their legend entry), [] without the layer."""
+    from matplotlib.collections import PathCollection
+
+    from siting.io.maps import map_paths, read_map_layers
+
+    layer = read_map_layers(source, ("search_areas",)).get("search_areas")
+    if layer is None or not (layer.geometry.geom_type.isin(["Polygon", "MultiPolygon"])).any():
+        return []
+    drawn = canvas.ax.add_collection(PathCollection(map_paths(layer.geometry), facecolor="#74c47614",
+                                                    edgecolor="#238b45", linewidths=0.9, linestyles=(0, (3, 1.5)),
+                                                    zorder=1.2, label="LoLa search area"))
+    return [canvas.area_key(drawn)]
 
 
 def write_corridor_results(run: CorridorRun, out: Path, overwrite: bool = False) -> dict:

@@ -64,6 +64,8 @@ STYLES = {
         "open": {"label": "charging square", **OPEN},
         "closed": {"label": "candidate square, not used", "color": "#636363", "fillColor": "#ffffff"}}}},
 }
+STYLES["hubs"] = {**STYLES["sites"], "label": "hubs and stations (size: chargers)", "size_by": "chargers",
+                  "max_radius": 9}  # compare.html: the sites of a plan, sized by chargers
 DRAW_ORDER = ("demand", "roads", "assignments", "grid_use", "companies")  # then the rest, sites on top
 OUTLINE = {"color": "#737373", "weight": 1, "fill": False}
 STATIC = ("leaflet.css", "report.css", "leaflet.js", "report.js")
