@@ -22,7 +22,9 @@ KINDS = ("rest area", "service area", "truck parking", "parking", "truck stop", 
 @dataclass(frozen=True)
 class PlaceNames:
     site: np.ndarray  # per site j
-    od: np.ndarray  # per OD flow q: "origin - destination"
+    od: np.ndarray  # per OD flow q: "origin – destination"
+    od_from: np.ndarray  # per OD flow q: its origin's name
+    od_to: np.ndarray
     area: np.ndarray  # per search area
     grid: np.ndarray  # per grid area
 
@@ -81,14 +83,15 @@ def place_names(inst: CorridorInstance, source: Path | None) -> PlaceNames:
         name = net.node_names[k] if net.node_names is not None else ""
         return str(name) if isinstance(name, str) and name else str(net.node_ids[k])
 
-    od = np.array([f"{end(a)} – {end(b)}" for a, b in zip(inst.od_origin.tolist(), inst.od_destination.tolist(),
-                                                          strict=True)], dtype=object)
+    od_from = np.array([end(a) for a in inst.od_origin.tolist()], dtype=object)
+    od_to = np.array([end(b) for b in inst.od_destination.tolist()], dtype=object)
+    od = np.array([f"{a} – {b}" for a, b in zip(od_from, od_to, strict=True)], dtype=object)
     areas = _layer_names(source, "search_areas", ("name",))
     area = np.array([f"{a} {areas[str(a)]}" if str(a) in areas else str(a) for a in inst.area_ids], dtype=object)
     stations = _layer_names(source, "grid_areas", ("name", "station"))
     grid = (np.array([stations.get(str(g), str(g)) for g in inst.grid.ids], dtype=object) if inst.grid is not None
             else np.zeros(0, dtype=object))
-    return PlaceNames(site, od, area, grid)
+    return PlaceNames(site, od, od_from, od_to, area, grid)
 
 
 def _od_point_nodes(inst: CorridorInstance, source: Path, point: dict[str, str]) -> dict[int, str]:

@@ -61,10 +61,15 @@ def _flow_table(run: CorridorRun) -> pd.DataFrame:
     inst = run.instance
     length = od_length(inst, run.paths)
     refuelled = _refuelled(run) if run.solution is not None else np.zeros(inst.n_od, bool)
+    from siting.corridor.names import place_names
+
+    names = place_names(inst, run.source)  # OD ends by od_points / road node names, not node numbers
     return pd.DataFrame({
         "od": inst.od_ids.astype(str),
         "origin": inst.network.node_ids[inst.od_origin].astype(str),
         "destination": inst.network.node_ids[inst.od_destination].astype(str),
+        "from": names.od_from.astype(str),
+        "to": names.od_to.astype(str),
         "trucks_per_day": inst.flow,
         "length": length,
         "refuelled": refuelled,
@@ -150,7 +155,7 @@ def summary_markdown(summary: dict, run: CorridorRun) -> str:
                          f"{row['refuelled_trucks_passing']:,.1f} | {row['search_area']} | {row['grid_area']} |")
     if summary["flows"]:
         lines += ["", "## Heaviest OD flows", "", "| from | to | trucks/day | length | charged |", "|---|---|---|---|---|"]
-        lines += [f"| {f['origin']} | {f['destination']} | {f['trucks_per_day']:,.1f} | {f['length']:,.1f} | "
+        lines += [f"| {f['from']} | {f['to']} | {f['trucks_per_day']:,.1f} | {f['length']:,.1f} | "
                   f"{'yes' if f['refuelled'] else 'no'} |" for f in summary["flows"][:15]]
     afir = [g for g in summary["afir"] if g["length_km"] >= 20.0]
     if afir:
