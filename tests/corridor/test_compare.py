@@ -184,3 +184,28 @@ def test_afir_pool_power_needs_the_class_power_at_every_pool(tmp_path):
     assert plain.certificate.kpis["new_chargers"] <= run.certificate.kpis["new_chargers"]
     with pytest.raises(ValueError, match="afir_spacing"):
         inst.params.model_validate({**inst.params.model_dump(), "afir_spacing": False})
+
+
+def test_afir_keeps_to_the_region_unless_asked(tmp_path):
+    """Only the chain's W-A-B edges lie in the region: the gaps and the rows cover them alone, and
+    afir_outside_region brings the B-C-E stretch back."""
+    from dataclasses import replace
+
+    from siting.corridor.api import afir_rows
+    from siting.corridor.verify import afir_gaps
+
+    inst = load_corridor(write_instance(tmp_path / "chain"))
+    assert inst.network.in_region is None  # no region or municipalities layer: every edge counts
+    inside = np.array([True, True, False, False, False, False])
+    region = replace(inst, network=replace(inst.network, in_region=inside), params=inst.params.model_copy(
+        update={"afir_spacing": True}))
+    a1 = {g["road"]: g for g in afir_gaps(region, region.is_existing)}["A1"]
+    assert a1["length_km"] == pytest.approx(20.0)
+    everywhere = region.with_params(afir_outside_region=True)
+    assert {g["road"]: g for g in afir_gaps(everywhere, region.is_existing)}["A1"]["length_km"] == pytest.approx(40.0)
+    assert len(afir_rows(region)[0]) < len(afir_rows(everywhere)[0])
+
+
+def test_bundled_region_is_the_municipalities():
+    inst = load_corridor("instances/nal-oost-corridor")
+    assert 0 < inst.network.in_region.sum() < len(inst.network.u)

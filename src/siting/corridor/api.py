@@ -107,8 +107,9 @@ def afir_rows(inst: CorridorInstance) -> tuple | None:
     near = inst.site_snap <= AFIR_NEAR if inst.site_snap is not None else np.ones(inst.n_sites, bool)
     ptr, sites, labels, uncoverable, classes = [np.zeros(1, np.int64)], [], [], [], []
     top = charger_bounds(inst)[1]
+    inside = True if net.in_region is None or inst.params.afir_outside_region else net.in_region
     for cls, m in afir_pool_chargers(inst).items():
-        tent = np.where(np.asarray(net.tent) == cls, cls, "").astype(object)
+        tent = np.where((np.asarray(net.tent) == cls) & inside, cls, "").astype(object)
         can = top >= m if inst.params.afir_pool_power else True  # a site that cannot reach the power is no pool
         p_c, s_c, l_c, u_c = afir_sets(net.n_nodes, net.u, net.v, net.length, net.road, tent, inst.site_node,
                                        near & inst.allowed & can)

@@ -28,6 +28,7 @@ class RoadNetwork:
     tent: np.ndarray | None = None  # object: "core", "comprehensive" or "" per edge
     node_xy: np.ndarray | None = None  # (n, 2) in the instance CRS
     node_names: np.ndarray | None = None  # object: readable names (junction, exit), for reports
+    in_region: np.ndarray | None = None  # bool per edge: its midpoint lies in the region (None: no region given)
 
     def label(self, k: int) -> str:
         name = self.node_names[k] if self.node_names is not None else ""

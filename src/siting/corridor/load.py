@@ -14,6 +14,7 @@ files in `scenarios/`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,23 @@ def _check_snap(table: Table, dist: np.ndarray, max_snap: float) -> None:
                       row=labels[k], field="geometry")
 
 
+def edges_in_region(net: RoadNetwork, tables: dict[str, Table]) -> np.ndarray | None:
+    """Per road edge: its midpoint lies in the `region` layer (else the union of `municipalities`);
+    None without such polygons or node coordinates. The AFIR assessment keeps to these edges: the
+    VILD graph runs on beyond the region, where the region has no say."""
+    layer = next((tables[n] for n in ("region", "municipalities") if n in tables and tables[n].geometry is not None), None)
+    if layer is None or net.node_xy is None:
+        return None
+    import shapely
+
+    area = shapely.union_all(np.asarray(layer.geometry.to_numpy(), dtype=object))
+    if shapely.is_empty(area) or shapely.get_type_id(area) not in (3, 6, 7):
+        return None
+    shapely.prepare(area)
+    mid = 0.5 * (net.node_xy[net.u] + net.node_xy[net.v])
+    return shapely.contains_xy(area, mid[:, 0], mid[:, 1])
+
+
 def build_network(tables: dict[str, Table]) -> RoadNetwork:
     roads = tables["roads"].df
     col = length_column(tables["roads"])
@@ -167,6 +185,7 @@ def load_corridor(path: str | Path, overrides: list[str] | None = None) -> Corri
     folder, config, tables = load_corridor_tables(path, overrides)
     p = config.corridor
     net = build_network(tables)
+    net = replace(net, in_region=edges_in_region(net, tables))
     index = pd.Index(net.node_ids)
 
     cand = tables["candidates"]

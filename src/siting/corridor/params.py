@@ -62,6 +62,8 @@ class CorridorParams(StrictModel):
     afir_pool_power: bool = Field(default=False, description="with afir_spacing: a pool counts only with the AFIR "
                                   "2030 power, >= 3 600 kW incl. 2 points >= 350 kW (core), >= 1 500 kW incl. 1 "
                                   "(comprehensive) [sourced, secondary]")
+    afir_outside_region: bool = Field(default=False, description="assess AFIR spacing and pool power also on road "
+                                      "stretches outside the region (region layer, else the municipalities)")
     strict: bool = Field(default=False, description="an OD pair without a path is an error, not a warning")
 
     @field_validator("range")

@@ -419,6 +419,16 @@ AFIR_NEAR = 3000.0  # a pool counts when within 3 km of the road (snap distance,
 AFIR_POWER = {"core": (3600.0, 2), "comprehensive": (1500.0, 1)}  # kW per pool; points of >= 350 kW [sourced, secondary]
 
 
+def afir_classes(inst: CorridorInstance) -> np.ndarray:
+    """The TEN-T class of each edge the AFIR assessment covers: the region's own edges (`in_region`)
+    unless corridor.afir_outside_region; "" elsewhere."""
+    net = inst.network
+    tent = np.asarray(net.tent, dtype=object)
+    if net.in_region is None or inst.params.afir_outside_region:
+        return tent
+    return np.where(np.asarray(net.in_region, bool), tent, "").astype(object)
+
+
 def afir_pools(inst: CorridorInstance, open_sites: np.ndarray, chargers: np.ndarray | None, cls: str) -> np.ndarray:
     """Sites that count as AFIR pools of class `cls`: open, within 3 km of the road and, with
     afir_pool_power and the plan's chargers, at least the class's kW in points of >= 350 kW."""
@@ -467,12 +477,13 @@ def afir_gaps(inst: CorridorInstance, open_sites: np.ndarray, chargers: np.ndarr
     net = inst.network
     if net.tent is None or net.road is None:
         return []
+    tent = afir_classes(inst)
     out = []
     for cls, limit in AFIR_LIMIT.items():
         pool_nodes = np.unique(inst.site_node[afir_pools(inst, open_sites, chargers, cls)])
-        for road in sorted(set(net.road[net.tent == cls].tolist())):
-            e = np.flatnonzero((net.tent == cls) & (net.road == road))
-            g, on_road = road_graph(inst, (net.tent == cls) & (net.road == road))
+        for road in sorted(set(net.road[tent == cls].tolist())):
+            e = np.flatnonzero((tent == cls) & (net.road == road))
+            g, on_road = road_graph(inst, (tent == cls) & (net.road == road))
             pools = pool_nodes[on_road[pool_nodes]]
             d = (dijkstra(g, directed=False, indices=pools, min_only=True) if len(pools)
                  else np.full(net.n_nodes, np.inf))
@@ -505,12 +516,13 @@ def afir_far_nodes(inst: CorridorInstance, open_sites: np.ndarray, chargers: np.
     net = inst.network
     if net.tent is None or net.road is None:
         return []
+    tent = afir_classes(inst)
     near = inst.site_snap <= AFIR_NEAR if inst.site_snap is not None else np.ones(inst.n_sites, bool)
     most = charger_limits(inst)[1]  # a site that cannot reach a pool's power cannot serve a node
     far = []
     for cls, limit in AFIR_LIMIT.items():
-        for road in sorted(set(net.road[net.tent == cls].tolist())):
-            g, on = road_graph(inst, (net.tent == cls) & (net.road == road))
+        for road in sorted(set(net.road[tent == cls].tolist())):
+            g, on = road_graph(inst, (tent == cls) & (net.road == road))
             pools = np.unique(inst.site_node[afir_pools(inst, open_sites, chargers, cls) & on[inst.site_node]])
             possible = np.unique(inst.site_node[afir_pools(inst, inst.allowed & near, most, cls) & on[inst.site_node]])
             d = dijkstra(g, directed=False, indices=pools, min_only=True) if len(pools) else np.full(net.n_nodes, np.inf)
