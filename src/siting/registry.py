@@ -61,6 +61,8 @@ def model_of(path: str | Path) -> str:
     folder = Path(path)
     data = read_config(folder.parent if folder.name == "instance.toml" else folder)
     name = data.get("model", "fast")
+    if name == "whitespots":  # an analysis, not a model: it has its own command
+        raise SitingError(f"{path} is a white-spot analysis instance: run `siting whitespots {path}`")
     if name not in MODELS:
         raise InstanceError(Problem(str(folder / "instance.toml"), f"unknown model {name!r}; known: {', '.join(MODELS)}", field="model"))
     return name

@@ -20,6 +20,7 @@ LAYERS = [
     {"siting.precompute", "siting.formulation", "siting.io", "siting.checks", "siting.solve", "siting.diagnose",
      "siting.pipeline", "siting.registry", "siting.importers", "siting.progress"},
     {f"siting.{m}" for m in MODELS},
+    {"siting.whitespots"},  # an analysis on the fast model's core: above the models, below the CLI
     {"siting.sweep", "siting.cli"},
 ]
 

@@ -13,6 +13,7 @@ from siting.cli.import_cmd import import_cmd
 from siting.cli.solve import solve_cmd
 from siting.cli.sweep import sweep_cmd
 from siting.cli.validate import validate_cmd
+from siting.cli.whitespots import whitespots_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,6 +27,7 @@ def cli() -> None:
       siting solve instances/nal-oost-fast --out results/oost
       siting solve instances/nal-oost-fast --objective mclp --set fast.p=10 --json
       siting import orlib-scp scp41.txt --out instances/scp41
+      siting whitespots instances/nal-oost-basisnetwerk
     """
     # SIGTERM (a scheduler's or `kill`'s stop) ends a run like Ctrl-C does: cleanly, never half-written
     signal.signal(signal.SIGTERM, _interrupt)
@@ -41,3 +43,4 @@ cli.add_command(import_cmd)
 cli.add_command(generate_cmd)
 cli.add_command(sweep_cmd)
 cli.add_command(compare_cmd)
+cli.add_command(whitespots_cmd)
