@@ -78,6 +78,11 @@ def test_cli_writes_the_tables_layers_and_map(tiny, tmp_path):
 
     layers = {row[0] for row in pyogrio.list_layers(out / "sites.gpkg")}
     assert {"cells", "public_points", "plan_locations", "sites", "grid_use"} <= layers
+    import sqlite3
+
+    with sqlite3.connect(out / "sites.gpkg") as con:
+        styles = dict(con.execute("SELECT f_table_name, description FROM layer_styles").fetchall())
+    assert styles["cells"] == "cells by white-spot category" and styles["sites"].startswith("sites by status")
 
 
 @pytest.mark.parametrize("rows, extra, row, field, words", [

@@ -427,7 +427,23 @@ def companies_style(t: Table) -> Style | None:
                  description="companies by where they charge, marker area by vehicles")
 
 
+def cells_style(t: Table) -> Style | None:
+    """whitespots: the CBS cells that should hold a public point, by white-spot category."""
+    if not t.has("category"):
+        return None
+    classes, symbols = _categories(t, '"category"', {
+        "covered": ("covered (a public point)", fill((158, 202, 225), outline=WHITE, alpha=200)),
+        "a": ("(a) a designated location can be realised", fill(GREEN, outline=WHITE, alpha=200)),
+        "b": ("(b) extra action needed", fill(ORANGE, outline=WHITE, alpha=200)),
+        "c": ("(c) not to be filled", fill(RED, outline=WHITE, alpha=200)),
+        "no data": ("no data (CBS code)", fill(LIGHT_GREY, outline=WHITE, alpha=120)),
+    })
+    return Style("categorizedSymbol", symbols, attr="category", classes=classes,
+                 description="cells by white-spot category")
+
+
 STYLES: dict[str, Callable[[Table], Style | None]] = {
+    "cells": cells_style,
     "sites": sites_style, "demand": demand_style, "assignments": assignments_style, "grid_use": grid_style,
     "roads": roads_style, "squares": squares_style, "companies": companies_style,
 }
