@@ -51,7 +51,9 @@ class LiveLine:
         now = time.perf_counter()
         if force or now - self._drawn >= 0.25:
             self._drawn = now
-            self.live.update(self.text(), refresh=True)
+            from rich.text import Text
+
+            self.live.update(Text(self.text()), refresh=True)  # plain text: a "[" in a name is no markup
 
 
 def _clock(seconds: float) -> str:
