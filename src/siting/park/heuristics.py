@@ -4,13 +4,20 @@ When every company has fixed power (model.fixed_power: p_qt = Pmax_k z_q), none 
 option, there are no charger types and no grid area, and each square has at most one tier, the
 park model is a CFLP with one capacity per (square, slot): cap_o avail_ot against the load
 sum_k Pmax_k [t in W_k] z_q. For that case a plan is built the classic way (the DROP heuristic of
-Feldman, Lehrer & Ray 1966, as used for the CFLP since): open every square, then close the one
-whose closing saves most as long as a whole-company assignment (cheapest open square with room,
-companies by decreasing regret) stays feasible and cheaper. HiGHS takes it as its MIP start; on
-large CFLPs its own heuristics need minutes to find a plan this good (benchmarks/cflp.py).
+Feldman, Lehrer & Ray 1966, as used for the CFLP since), but LP-guided: the LP relaxation with the
+strong links z_ks <= y_s is solved by row generation (links added where violated, at most half the
+start's time), DROP starts from the squares with y_LP > 0 (every square where the greedy
+assignment does not fit there or the LP did not solve) and closes the one whose closing saves most
+as long as a whole-company assignment (cheapest open square with room, companies by decreasing
+regret) stays feasible and cheaper. Plain DROP from every square open stopped with far too many
+squares at tight capacities (cst-100x1000-r3: 53 open, 56 184; from the LP's squares 28 open,
+48 079). HiGHS takes it as its MIP start; on large CFLPs its own heuristics need minutes to find a
+plan this good (benchmarks/cflp.py, benchmarks/results/2026-12-02-vm-cflp.md).
 
 With split allowed a company that fits nowhere whole is spread over the cheapest squares with
-room (shares z_q, the same in every slot, as the model has them). The plan is only a start: HiGHS's answer is what is reported, and the checker still checks that.
+room (shares z_q, the same in every slot, as the model has them), and the shares are then
+re-solved as a transportation LP. The plan is only a start: HiGHS's answer is what is reported,
+and the checker still checks that.
 """
 
 from __future__ import annotations
@@ -100,8 +107,17 @@ def cflp_start(form: Formulation, inst: ParkInstance, idx: ParkIndex, seconds: f
                 return float(fixed[used].sum() + (share * paid).sum()), share
         return np.inf, None
 
-    open_ = has_tier.copy()
-    best, choice = plan(open_)
+    # DROP from every square open closes one at a time while the greedy assignment stays feasible and cheaper: at
+    # tight capacities (cst r3) that stops early with far too many open (53 against the LP's ~28). Starting from the
+    # squares the LP relaxation opens is closer; where the greedy assignment does not fit there, every square opens.
+    y_lp, lp_info = _lp_guide(cost, fixed, capacity, load, has_tier, 0.5 * seconds)
+    best, choice = np.inf, None
+    if y_lp is not None:
+        open_ = has_tier & (y_lp > 1e-6)
+        best, choice = plan(open_)
+    if choice is None:
+        open_ = has_tier.copy()
+        best, choice = plan(open_)
     if choice is None:
         return None, {"used": False, "reason": "no assignment fits with every square open"}
     open_ = choice.sum(axis=0) > 0
@@ -146,7 +162,7 @@ def cflp_start(form: Formulation, inst: ParkInstance, idx: ParkIndex, seconds: f
     put("z", choice[inst.pair_company, inst.pair_square])
     if split:
         x = _best_shares(form, x, max(1.0, seconds - (time.perf_counter() - started)))
-    info = {"heuristic": "drop" + (" + transport LP" if split else ""), "squares_open": int(open_.sum()),
+    info = {"heuristic": "drop" + (" + transport LP" if split else ""), **lp_info, "squares_open": int(open_.sum()),
             "drops": drops, "seconds": round(time.perf_counter() - started, 3)}
     violation, where = form.max_violation(x)
     if violation > 1e-6:
@@ -173,3 +189,54 @@ def _best_shares(form: Formulation, start: np.ndarray, seconds: float) -> np.nda
     if form.max_violation(x)[0] > 1e-6 or form.objective_value(x) >= form.objective_value(start):
         return start
     return x
+
+
+def _lp_guide(cost: np.ndarray, fixed: np.ndarray, capacity: np.ndarray, load: np.ndarray, allowed: np.ndarray,
+              seconds: float) -> tuple[np.ndarray | None, dict]:
+    """y_s of the CFLP's LP relaxation with the strong links z_ks <= y_s. With all K x S links the LP
+    takes HiGHS ~11 s at 100 x 1000 (simplex; IPM ~24 s), so the links are added only where violated
+    (row generation, warm-started dual simplex), which reaches the same bound in ~2.7 s; stopped at
+    `seconds`, the last y is still a guide."""
+    import highspy
+    import scipy.sparse as sp
+
+    started = time.perf_counter()
+    K, S = cost.shape
+    T = load.shape[1]
+    pk, ps = np.nonzero(np.isfinite(cost) & allowed[None, :])
+    P = len(pk)
+    if P == 0:
+        return None, {}
+    rows = [pk] + [K + ps * T + t for t in range(T)] + [K + np.arange(S) * T + t for t in range(T)]
+    cols = [S + np.arange(P)] * (T + 1) + [np.arange(S)] * T
+    vals = [np.ones(P)] + [load[pk, t] for t in range(T)] + [-capacity[:, t] for t in range(T)]
+    a = sp.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(K + S * T, S + P))
+    a.sum_duplicates()
+    inf = highspy.kHighsInf
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.passModel(S + P, K + S * T, int(a.nnz), int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+                0.0, np.r_[fixed, cost[pk, ps]], np.zeros(S + P), np.r_[allowed.astype(float), np.ones(P)],
+                np.r_[np.ones(K), np.full(S * T, -inf)], np.r_[np.ones(K), np.zeros(S * T)],
+                a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data, np.zeros(S + P, dtype=np.int32))
+    added = np.zeros(P, bool)
+    y, rounds = None, 0
+    while True:
+        h.setOptionValue("time_limit", max(0.05, seconds - (time.perf_counter() - started)))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        x = np.array(h.getSolution().col_value)
+        y, z = x[:S], x[S:]
+        q = np.flatnonzero((z > y[ps] + 1e-6) & ~added)
+        if len(q) == 0 or time.perf_counter() - started > seconds:
+            break
+        added[q] = True
+        rounds += 1
+        h.addRows(len(q), np.full(len(q), -inf), np.zeros(len(q)), 2 * len(q), np.arange(len(q), dtype=np.int32) * 2,
+                  np.c_[S + q, ps[q]].ravel().astype(np.int32), np.tile([1.0, -1.0], len(q)))
+    if y is None:
+        return None, {}
+    return y, {"lp_bound": round(float(h.getInfo().objective_function_value), 3), "lp_rounds": rounds,
+               "lp_seconds": round(time.perf_counter() - started, 3)}
