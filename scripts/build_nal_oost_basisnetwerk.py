@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+# the fast instance's script; scripts/ is on the path when this runs as a script
+from build_nal_oost_fast import parse_mva, slugify
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO_ROOT / ".." / "shared" / "data" / "nl-oost"
@@ -58,20 +59,6 @@ P_REALISED = 0.05  # [estimate] share of covered cells whose plan map lists a re
 PLAN_OFFSET_M = 230.0  # [estimate] a location lies up to this far from its cell's centre (inside the 250 m reach)
 LAND_M2, LAND_SHORT_M2, P_LAND_SHORT = 30.0, 10.0, 0.05  # [estimate] space at a location; 5 % too small for 2 bays
 PROCEDURE = "concession"  # [estimate] DOMAIN.md: the Oost concession (Vattenfall) covers Gelderland + Overijssel; opt-outs not staged
-
-
-def slugify(text: str) -> str:
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
-
-
-def parse_mva(value) -> float:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return 0.0
-    text = str(value).strip().replace(",", ".")
-    if not text or text.startswith("<") or text.lower() == "nan":
-        return 0.0
-    return float(text.lstrip(">"))
 
 
 def build_municipalities(data: Path) -> gpd.GeoDataFrame:
