@@ -31,7 +31,7 @@ from siting.io.report import (
     time_row,
     write_run,
 )
-from siting.io.summary_text import headline
+from siting.io.summary_text import headline, markdown_table
 from siting.io.write import point_layer, segment_layer
 
 MAX_LISTED = 25
@@ -89,12 +89,13 @@ def summary_markdown(summary: dict, run: FastRun) -> str:
         sites = _sites_table(run)
         new = sites[sites["status"] == "new"].head(MAX_LISTED)
         place = _municipality_of(run, new.index.to_numpy())
-        columns = ["site", *(["municipality"] if place is not None else []), "chargers", "kW", "grid area"]
-        lines += ["", "## New sites", "", "| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
-        for k, (_, row) in enumerate(new.iterrows()):
-            cells = [row["id"], *([place[k] or "—"] if place is not None else []), row["chargers"],
-                     f"{row['new_kw']:g}", row["grid_area"]]
-            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+        table = pd.DataFrame({"site": new["id"].to_numpy()})
+        if place is not None:
+            table["municipality"] = [p or "—" for p in place]
+        table["chargers"] = new["chargers"].to_numpy()
+        table["kW"] = [f"{kw:g}" for kw in new["new_kw"]]
+        table["grid area"] = new["grid_area"].to_numpy()
+        lines += ["", "## New sites", "", markdown_table(table)]
     if summary["white_spots"]:
         lines += ["", "## White spots (heaviest first)", "", "| demand | weight | reason |", "|---|---|---|"]
         lines += [f"| {w['id']} | {w['weight']:.3g} | {w['reason']} |" for w in summary["white_spots"]]

@@ -14,6 +14,14 @@ def number(value) -> str:
     return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
 
 
+def markdown_table(table) -> str:
+    """A DataFrame as a Markdown table, every cell as str()."""
+    head = "| " + " | ".join(str(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
+
+
 def headline(summary: dict, title: str) -> list[str]:
     """The title and the first rows of the summary table: status, objective, bound, gap."""
     gap = summary["gap"]

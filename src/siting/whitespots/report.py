@@ -15,7 +15,7 @@ from siting import __version__
 from siting.io.folder import instance_hash
 from siting.io.maps import MapCanvas, read_map_layers, save_map
 from siting.io.report import summary_base
-from siting.io.summary_text import number
+from siting.io.summary_text import markdown_table, number
 from siting.io.write import point_layer, write_result_folder
 from siting.whitespots.api import WhitespotsRun
 from siting.whitespots.cells import CELL_M
@@ -153,13 +153,6 @@ def summary_dict(run: WhitespotsRun) -> dict:
                         "lscp_phases": {k: round(v, 4) for k, v in run.lscp.times.items()}}
     summary["instance"] = source
     return summary
-
-
-def markdown_table(table: pd.DataFrame) -> str:
-    head = "| " + " | ".join(table.columns) + " |"
-    rule = "|" + "|".join("---" for _ in table.columns) + "|"
-    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])
 
 
 def summary_markdown(summary: dict, table: pd.DataFrame) -> str:
