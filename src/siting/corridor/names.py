@@ -34,16 +34,11 @@ class PlaceNames:
 
 def _layer_names(source: Path | None, layer: str, columns: tuple[str, ...]) -> dict[str, str]:
     """id -> name of one layer (first present column), {} when the layer or the column is absent."""
-    if source is None:
-        return {}
-    from siting.config import LayerSource, read_config
-    from siting.io.layers import read_layer
+    from siting.io.maps import read_source_layer
 
-    data = read_config(source)
-    spec = data.get("layers", {}).get(layer)
-    if spec is None:
+    table = read_source_layer(source, layer)
+    if table is None:
         return {}
-    table = read_layer(source, layer, LayerSource.model_validate(spec), data.get("crs"))
     df = table.df
     column = next((c for c in columns if df is not None and c in df.columns), None)
     if column is None or "id" not in df.columns or table.problems:
@@ -96,15 +91,13 @@ def place_names(inst: CorridorInstance, source: Path | None) -> PlaceNames:
 
 def _od_point_nodes(inst: CorridorInstance, source: Path, point: dict[str, str]) -> dict[int, str]:
     """Road node -> od_points name, by the same snapping the loader does (nearest road node)."""
-    from siting.config import LayerSource, read_config
-    from siting.io.layers import read_layer
+    from siting.io.maps import read_source_layer
 
     net = inst.network
     if net.node_xy is None:
         return {}
-    data = read_config(source)
-    table = read_layer(source, "od_points", LayerSource.model_validate(data["layers"]["od_points"]), data.get("crs"))
-    if table.xy is None or table.problems:
+    table = read_source_layer(source, "od_points")
+    if table is None or table.xy is None or table.problems:
         return {}
     from siting.corridor.load import snap
 

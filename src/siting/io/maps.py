@@ -64,22 +64,30 @@ class MapLayer:
     names: np.ndarray | None
 
 
-def read_map_layers(source: Path | None, names: tuple[str, ...] = MAP_LAYERS) -> dict[str, MapLayer]:
-    """The named layers the instance at `source` has and that read without problems. The instance
-    was checked when it was loaded, so a layer that fails here is left off the map, never an error."""
+def read_source_layer(source: Path | None, name: str):
+    """Layer `name` of the instance folder at `source` as a Table, read as the loader reads it;
+    None when there is no folder or the instance declares no such layer. The instance was
+    checked when it was loaded: a caller leaves a layer with problems out, never fails on it."""
     if source is None:
-        return {}
+        return None
     from siting.config import LayerSource, read_config
     from siting.io.layers import read_layer
 
     data = read_config(source)
-    layers = data.get("layers", {})
+    spec = data.get("layers", {}).get(name)
+    if spec is None:
+        return None
+    return read_layer(source, name, LayerSource.model_validate(spec), data.get("crs"))
+
+
+def read_map_layers(source: Path | None, names: tuple[str, ...] = MAP_LAYERS) -> dict[str, MapLayer]:
+    """The named layers the instance at `source` has and that read without problems: a layer that
+    fails here is left off the map, never an error."""
     out = {}
     for name in names:
-        if name not in layers:
+        table = read_source_layer(source, name)
+        if table is None:
             continue
-        spec = LayerSource.model_validate(layers[name])
-        table = read_layer(source, name, spec, data.get("crs"))
         geometry = table.geometry
         if geometry is None and table.xy is not None:
             import geopandas as gpd
