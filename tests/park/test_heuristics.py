@@ -50,3 +50,21 @@ def test_no_start_when_warm_start_is_off(tmp_path) -> None:
     convert("orlib-cap", REFERENCE / "orlib-cap/cap41.txt", tmp_path)
     _, _, warm, info = park_model(load_park(tmp_path), SolveOptions(profile="exact", warm_start=False))
     assert warm is None and not info["used"]
+
+
+@pytest.mark.solver
+def test_json_stdout_stays_json_when_the_start_runs(tmp_path) -> None:
+    """The start's LP is the first HiGHS object of a fresh process: its banner must not reach stdout,
+    which --json promises to be summary.json alone."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "cap41").mkdir()
+    convert("orlib-cap", REFERENCE / "orlib-cap/cap41.txt", tmp_path / "cap41")
+    exe = Path(sys.executable).parent / "siting"
+    proc = subprocess.run([str(exe), "solve", str(tmp_path / "cap41"), "--out", str(tmp_path / "out"), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["warm_start"]["used"] and summary["status"] == "optimal"

@@ -30,6 +30,17 @@ def _quiet_stdout():
         os.close(saved)
 
 
+def new_highs():
+    """An empty, silent `highspy.Highs`: every HiGHS object siting makes comes from here, so the
+    banner HiGHS prints on its first construction never reaches stdout (--json)."""
+    import highspy
+
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def to_highspy(form: Formulation):
     """A `highspy.Highs` holding the formulation (column-wise matrix, one bulk pass)."""
     import highspy
@@ -37,9 +48,7 @@ def to_highspy(form: Formulation):
     cost, lb, ub, integer = form.column_arrays()
     row_lb, row_ub = form.row_bounds()
     a = sp.csc_array(form.matrix())
-    with _quiet_stdout():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     sense = highspy.ObjSense.kMaximize if form.sense == "max" else highspy.ObjSense.kMinimize
     status = h.passModel(
         form.n_cols,
@@ -139,4 +148,4 @@ def pyomo_values(model) -> np.ndarray:
     return np.array([v.value if v.value is not None else np.nan for v in model._siting_columns])
 
 
-__all__ = ["to_highspy", "to_pyomo", "pyomo_values", "write_model", "MODEL_FORMATS", "INF"]
+__all__ = ["new_highs", "to_highspy", "to_pyomo", "pyomo_values", "write_model", "MODEL_FORMATS", "INF"]

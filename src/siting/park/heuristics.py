@@ -200,6 +200,8 @@ def _lp_guide(cost: np.ndarray, fixed: np.ndarray, capacity: np.ndarray, load: n
     import highspy
     import scipy.sparse as sp
 
+    from siting.formulation.emit import new_highs
+
     started = time.perf_counter()
     K, S = cost.shape
     T = load.shape[1]
@@ -213,8 +215,7 @@ def _lp_guide(cost: np.ndarray, fixed: np.ndarray, capacity: np.ndarray, load: n
     a = sp.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(K + S * T, S + P))
     a.sum_duplicates()
     inf = highspy.kHighsInf
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("threads", 1)
     h.passModel(S + P, K + S * T, int(a.nnz), int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
                 0.0, np.r_[fixed, cost[pk, ps]], np.zeros(S + P), np.r_[allowed.astype(float), np.ones(P)],
