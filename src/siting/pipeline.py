@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from siting import stop
 from siting.checks import Certificate
 from siting.formulation import Formulation
 from siting.options import SolveOptions
@@ -49,6 +50,7 @@ class Phases:
 
     def end(self, phase: str, seconds: float | None = None) -> None:
         """Close `phase` now (or record `seconds` for it, as the solver measured them)."""
+        stop.raise_if_requested()
         now = time.perf_counter()
         self.times[phase] = now - self._last if seconds is None else seconds
         self._last = now

@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from siting import progress
+from siting import progress, stop
 from siting.errors import SolverError
 from siting.formulation import Formulation
 from siting.options import SolveOptions
@@ -109,6 +109,7 @@ def run_interruptible(h) -> None:
     if threading.current_thread() is not threading.main_thread():
         h.run()
         return
+    stop.raise_if_requested()  # a stop dropped while precomputing: never start the solve
     h.HandleUserInterrupt = True
     with stop_on_signals(h.cancelSolve):
         h.startSolve()

@@ -21,7 +21,11 @@ def _solve_then_signal(pmed22_folder: Path, out: Path, sig, wait: float) -> tupl
     time.sleep(wait)
     assert proc.poll() is None, "the solve ended before the signal: pick a slower instance"
     proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=120)
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()  # a run that ignored the signal must not outlive the test
+        proc.communicate()
     return proc.returncode, stderr
 
 

@@ -4,11 +4,11 @@ range cannot reach is explained by the flows out of range and their longest gap.
 from __future__ import annotations
 
 import pytest
+from tests.corridor.test_load import write_instance
 
 from siting.corridor.api import solve_corridor
 from siting.corridor.load import load_corridor
 from siting.options import SolveOptions
-from tests.corridor.test_load import write_instance
 
 
 @pytest.mark.solver

@@ -15,6 +15,8 @@ import copy
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from tests.fast.test_model import random_instance, solve_checked
+from tests.formulation.test_formulation import read_pyomo
 
 from siting.fast.extract import solution_vector
 from siting.fast.heuristics import greedy_fast
@@ -27,8 +29,6 @@ from siting.formulation.emit import to_highspy, to_pyomo
 from siting.options import SolveOptions
 from siting.precompute import Pairs
 from siting.solve import solve
-from tests.fast.test_model import random_instance, solve_checked
-from tests.formulation.test_formulation import read_pyomo
 
 SEEDS = [0, 1, 2, 3]
 CASES = {  # name -> FastParams changes (objective pmedian)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.formulation.test_formulation import read_pyomo
 
 from siting.formulation.emit import to_pyomo
 from siting.options import SolveOptions
@@ -24,7 +25,6 @@ from siting.park.params import annuity_factor
 from siting.park.synthetic import small_park, write_park_folder
 from siting.park.verify import verify_park
 from siting.solve import solve
-from tests.formulation.test_formulation import read_pyomo
 
 EXACT = SolveOptions(profile="exact")
 SEEDS = [0, 1, 2, 3]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import signal
+import sys
 
 import click
 
-from siting import __version__
+from siting import __version__, stop
 from siting.cli.compare import compare_cmd
 from siting.cli.generate import generate_cmd
 from siting.cli.import_cmd import import_cmd
@@ -29,12 +30,11 @@ def cli() -> None:
       siting import orlib-scp scp41.txt --out instances/scp41
       siting whitespots instances/nal-oost-basisnetwerk
     """
-    # SIGTERM (a scheduler's or `kill`'s stop) ends a run like Ctrl-C does: cleanly, never half-written
-    signal.signal(signal.SIGTERM, _interrupt)
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+    # SIGTERM (a scheduler's or `kill`'s stop) ends a run like Ctrl-C does: cleanly, never half-written;
+    # both are also remembered, in case the KeyboardInterrupt is raised where it gets dropped
+    signal.signal(signal.SIGINT, stop.request)
+    signal.signal(signal.SIGTERM, stop.request)
+    sys.unraisablehook = stop.quiet_unraisable
 
 
 cli.add_command(solve_cmd)
