@@ -39,6 +39,8 @@ class ModelSpec:
     - write(run, out: Path, overwrite: bool) -> dict      (writes the result folder atomically)
     - describe(instance) -> str                           (one line for `siting validate`)
     - shared: how a sweep shares precomputed data between runs, or None
+    - main_kpis: the summary.json KPIs a sweep table shows, in order (those the runs report);
+      empty: the first six numeric KPIs
     """
 
     name: str
@@ -48,6 +50,7 @@ class ModelSpec:
     write: Callable
     describe: Callable
     shared: SharedPrecompute | None = None
+    main_kpis: tuple[str, ...] = ()
 
 
 def model_spec(name: str) -> ModelSpec:

@@ -1,4 +1,5 @@
-"""`siting compare`: solve a corridor instance under several scenarios and compare them side by side."""
+"""`siting compare`: solve a corridor or park instance under several scenarios and compare them side
+by side (corridor/compare.py, park/compare.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, solver_op
 @click.command("compare")
 @instance_arg
 @click.option("--scenario", "scenarios", multiple=True, required=True, type=click.Path(path_type=Path),
-              help="A scenario TOML file (repeatable); see src/siting/corridor/scenario.py for the format.")
+              help="A scenario TOML file (repeatable); see src/siting/corridor/scenario.py or "
+                   "src/siting/park/scenario.py for the format.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for compare.md, compare.csv and the maps "
               "(default results/<instance>-compare-<timestamp>).")
 @click.option("--overwrite", is_flag=True, help="Replace the folder if it exists.")
@@ -22,19 +24,22 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, solver_op
 @handle_errors
 def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit, gap, threads, seed,
                 no_warm_start, method, debug) -> None:
-    """Solve every corridor option and write compare.html, compare.md, compare.csv and one map per option.
+    """Solve every option and write compare.html, compare.md, compare.csv and one map per option.
 
-    Two reference options come first: existing stations only, and the instance as it is (base).
-    Every plan is the least cost at its option's best service (a second, least-cost stage).
+    Corridor instances: two reference options come first, existing stations only and the instance
+    as it is (base); every plan is the least cost at its option's best service (a second,
+    least-cost stage). Park instances: every company on its own connection (no collective square)
+    and base come first; every plan is the least annualised cost.
 
     \b
     Examples:
       siting compare instances/nal-oost-corridor \\
           --scenario instances/nal-oost-corridor/scenarios/a1-a35-first.toml \\
           --scenario instances/nal-oost-corridor/scenarios/a12-a15-first.toml
+      siting compare instances/rijssen-holten-park \\
+          --scenario instances/rijssen-holten-park/scenarios/firm-contracts.toml \\
+          --scenario instances/rijssen-holten-park/scenarios/penalty-high.toml
     """
-    from siting.corridor.compare import solve_scenarios, write_compare
-    from siting.corridor.scenario import load_scenario
     from siting.errors import SitingError
     from siting.io.claim import FolderClaim
     from siting.io.folder import instance_folder
@@ -42,8 +47,17 @@ def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit
     from siting.options import SolveOptions
     from siting.progress import live_line
     from siting.registry import model_of
-    if model_of(instance) != "corridor":
-        raise SitingError("siting compare works on corridor instances (model = \"corridor\")")
+    model = model_of(instance)
+    if model == "corridor":
+        from siting.corridor.compare import solve_scenarios, write_compare
+        from siting.corridor.scenario import load_scenario
+        stages = " (two stages each)"
+    elif model == "park":
+        from siting.park.compare import solve_scenarios, write_compare
+        from siting.park.scenario import load_scenario
+        stages = ""
+    else:
+        raise SitingError(f"siting compare works on corridor and park instances (this one is model = \"{model}\")")
     loaded = [load_scenario(path) for path in scenarios]  # bad scenario files stop here (exit 2)
     folder = instance_folder(instance)
     out = out or Path("results") / f"{folder.name}-compare-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -51,7 +65,7 @@ def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit
                            seed=seed, warm_start=not no_warm_start, method=method)
     with FolderClaim(out):
         check_output_folder(out, overwrite)
-        click.echo(f"Solving {len(loaded) + 2} options of {folder.name} (two stages each) ...", err=True)
+        click.echo(f"Solving {len(loaded) + 2} options of {folder.name}{stages} ...", err=True)
         with live_line():
             runs = solve_scenarios(folder, loaded, options)
         written, text = write_compare(runs, out, overwrite)

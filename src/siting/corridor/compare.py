@@ -18,7 +18,7 @@ from siting.corridor.references import BASE, EXISTING_ONLY, existing_only
 from siting.corridor.report import draw_map
 from siting.corridor.scenario import GridItem, Scenario, apply_scenario
 from siting.corridor.why import why_line
-from siting.io.summary_text import number
+from siting.io.compare import md_table, slug
 from siting.io.write import write_atomic
 
 MAX_FLOWS = 8
@@ -240,7 +240,7 @@ def compare_markdown(options: list[Option], frames: dict[str, pd.DataFrame]) -> 
              "grid items' yearly fees.", ""]
     for option in options:
         lines.append(f"- **{option.name}**: {option.description or '(no description)'}"
-                     + (f" — map: map-{_slug(option.name)}.png" if option.run.solution is not None else ""))
+                     + (f" — map: map-{slug(option.name)}.png" if option.run.solution is not None else ""))
     sections = [("", frames["options"]), ("## New hubs per LoLa search area", frames["areas"]),
                 ("## Grid: new load / allowed kW per substation where hubs are added", frames["grid"]),
                 ("## Heaviest flows the base plan does not charge", frames["flows"])]
@@ -248,27 +248,8 @@ def compare_markdown(options: list[Option], frames: dict[str, pd.DataFrame]) -> 
         if frame.empty:
             continue
         lines += ["", title, ""] if title else [""]
-        lines += _md_table(frame)
+        lines += md_table(frame)
     return "\n".join(lines) + "\n"
-
-
-def _md_table(frame: pd.DataFrame) -> list[str]:
-    lines = ["| | " + " | ".join(str(c) for c in frame.columns) + " |", "|---|" + "---|" * len(frame.columns)]
-    for label, row in frame.iterrows():
-        lines.append(f"| {_cell(label)} | " + " | ".join(_cell(v) for v in row) + " |")
-    return lines
-
-
-def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "—"
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return number(value)
-    return str(value).replace("|", "/")
-
-
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "option"
 
 
 def compare_csv(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -295,7 +276,7 @@ def write_compare(options: list[Option], out: Path, overwrite: bool = False) -> 
         (folder / "compare.md").write_text(text)
         for option in options:
             if option.run.solution is not None:
-                draw_map(option.run, folder / f"map-{_slug(option.name)}.png", option=option.name)
+                draw_map(option.run, folder / f"map-{slug(option.name)}.png", option=option.name)
         (folder / "compare.html").write_text(compare_html(options, frames, text), encoding="utf-8")
 
     return write_atomic(out, overwrite, contents), text

@@ -32,5 +32,8 @@ def solve_with_paths(instance, paths, options: SolveOptions):
     return solve_corridor(instance, options, paths=paths)
 
 
+# what a sweep table shows: what the plan adds and costs (the objective column has the flow)
+MAIN_KPIS = ("new_chargers", "cost", "grid_upgrades")
+
 SPEC = ModelSpec("corridor", CorridorConfig, load_corridor, solve_corridor, write_corridor_results, describe_corridor,
-                 SharedPrecompute(paths_affected_by, precompute_paths, solve_with_paths))
+                 SharedPrecompute(paths_affected_by, precompute_paths, solve_with_paths), main_kpis=MAIN_KPIS)

@@ -36,5 +36,9 @@ def solve_with_pairs(instance, pairs, options: SolveOptions):
     return run
 
 
+# what a sweep table shows: service, distance, what the plan adds and costs, white spots left
+MAIN_KPIS = ("served_demand_pct", "covered_demand_pct", "mean_distance", "new_sites", "new_chargers", "cost",
+             "grid_upgrades", "white_spots")
+
 SPEC = ModelSpec("fast", FastConfig, load_fast, solve_fast, write_results, describe_fast,
-                 SharedPrecompute(pairs_affected_by, precompute_pairs, solve_with_pairs))
+                 SharedPrecompute(pairs_affected_by, precompute_pairs, solve_with_pairs), main_kpis=MAIN_KPIS)

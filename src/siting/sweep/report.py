@@ -1,8 +1,8 @@
 """The sweep's own outputs: sweep.csv, sweep.md and plots/<parameter>.png, each written atomically.
 
 One row per run, in the sweep file's order: the swept values, status, objective, bound, gap, the
-main KPIs and the run's seconds. A run that has no summary (the sweep was interrupted) appears
-with status `not run`.
+model's main KPIs (its spec's `main_kpis`) and the run's seconds. A run that has no summary (the
+sweep was interrupted) appears with status `not run`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ import pandas as pd
 
 from siting.sweep.spec import FAILED, Sweep, label, safe_name
 
-# KPIs shown in the table when the runs report them (fast model names; others fall back below).
-MAIN_KPIS = ("served_demand_pct", "covered_demand_pct", "mean_distance", "new_sites", "new_chargers", "cost",
-             "grid_upgrades", "white_spots")
 PLOTTED = ("objective", "served_demand_pct", "covered_demand_pct", "mean_distance", "cost", "new_chargers")
 MAX_PLOTTED = 4
 
@@ -41,11 +38,18 @@ class SweepReport:
         return [n for n, s in self.summaries.items() if s.get("status") in FAILED]
 
 
+def main_kpis(model: str) -> tuple[str, ...]:
+    """The KPIs the model's spec names for the table (registry.ModelSpec.main_kpis)."""
+    from siting.registry import model_spec
+
+    return model_spec(model).main_kpis
+
+
 def sweep_table(report: SweepReport) -> pd.DataFrame:
     sweep = report.sweep
     summaries = [report.summaries.get(spec.name) for spec in sweep.runs]
-    kpi_keys = [k for k in MAIN_KPIS if any(s and k in s.get("kpis", {}) for s in summaries)]
-    if not kpi_keys:  # another model: its first numeric KPIs
+    kpi_keys = [k for k in main_kpis(sweep.model) if any(s and k in s.get("kpis", {}) for s in summaries)]
+    if not kpi_keys:  # the model names none (or its runs report none of them): its first numeric KPIs
         seen: dict[str, None] = {}
         for s in summaries:
             for k, v in (s or {}).get("kpis", {}).items():
