@@ -23,6 +23,8 @@ from siting.io.maps import (
 )
 from siting.io.report import id_labels, summary_base, write_run
 from siting.io.write import point_layer, segment_layer
+from siting.options import SolveOptions
+from siting.park import why
 from siting.park.api import ParkRun
 from siting.park.verify import connection_kw, grid_load_kw, square_load_kw
 
@@ -103,11 +105,38 @@ def grid_table(run: ParkRun) -> pd.DataFrame:
 # -- summary --------------------------------------------------------------------------------------
 def window_shortfall(run: ParkRun) -> float:
     """kWh/day that no plan can deliver: energy beyond a company's window at full power."""
-    inst = run.instance
-    return float(np.maximum(inst.energy_kwh - inst.max_energy(), 0.0).sum())
+    return float(why.window_shortfall(run.instance).sum())
 
 
-def summary_dict(run: ParkRun) -> dict:
+ECONOMIC_COST_KIND = ("average: the annual cost of the cheapest max-delivery plan minus that of "
+                      "the least-cost plan (penalties excluded), divided by days_per_year x the "
+                      "extra kWh/day")
+
+
+def shortfall_dict(run: ParkRun, shortfall: why.Shortfall) -> dict:
+    """summary.json's `shortfall`: how sure the split is, the re-solves, the price of the economic
+    part and one row per company with energy not delivered."""
+    ids = run.instance.company_ids
+    areas = shortfall.grid_areas_full
+    rows = [{"id": str(ids[k]), "unmet_kwh_per_day": float(shortfall.unmet[k]),
+             **{f"{kind}_kwh_per_day": float(getattr(shortfall, kind)[k])
+                for kind in ("window", "grid", "economic")},
+             "grid_areas_full": areas[k] if areas else []}
+            for k in np.flatnonzero(shortfall.unmet > 1e-6)]
+    bounded = shortfall.status == "bounded"
+    return {"status": shortfall.status, "notes": shortfall.notes,
+            "penalty_eur_per_kwh": shortfall.penalty,
+            "economic_cost_eur_per_kwh": shortfall.cost_per_kwh,
+            "economic_cost_kind": ECONOMIC_COST_KIND,
+            "economic_extra_cost_eur_per_year": shortfall.extra_cost,
+            "economic_cost_is_upper_bound": shortfall.cost_upper_bound,
+            "economic_at_most_kwh_per_day": shortfall.economic_at_most if bounded else None,
+            "solves": shortfall.solves, "companies": rows}
+
+
+def summary_dict(run: ParkRun, options: SolveOptions | None = None) -> dict:
+    """summary.json; `options`: those the run was solved with, for the shortfall re-solves
+    (default: as the run's result records them)."""
     inst = run.instance
     out = summary_base(
         run, model="park", objective_kind="annual_cost", objective_name="annualised cost (EUR/year)",
@@ -116,15 +145,25 @@ def summary_dict(run: ParkRun) -> dict:
               "tier_options": inst.n_tiers, "charger_types": inst.n_chargers, "slots": inst.n_slots,
               "pairs": inst.n_pairs},
         extra={"notes": list(inst.notes)})
+    out["kpis"] = dict(out["kpis"])  # the certificate's own dict stays as the checker wrote it
     if run.solution is not None:
         sq = squares_table(run)
         out["squares"] = sq[sq["status"] == "open"].drop(columns=["status"]).to_dict(orient="records")
+        shortfall = why.attribute_shortfall(run, options)
         co = companies_table(run)
-        out["companies_with_unmet_energy"] = co[co["unmet_kwh_per_day"] > 1e-6][
-            ["id", "charges_at", "energy_kwh_per_day", "unmet_kwh_per_day"]].to_dict(orient="records")
-        out["kpis"]["energy_unmet_window_kwh_per_day"] = window_shortfall(run)
-        out["kpis"]["energy_unmet_grid_kwh_per_day"] = max(
-            0.0, out["kpis"]["energy_unmet_kwh_per_day"] - window_shortfall(run))
+        short = co["unmet_kwh_per_day"] > 1e-6
+        listed = co[short][["id", "charges_at", "energy_kwh_per_day", "unmet_kwh_per_day"]]
+        listed = listed.copy()
+        for kind in ("window", "grid", "economic"):
+            listed[f"unmet_{kind}_kwh_per_day"] = getattr(shortfall, kind)[short.to_numpy()]
+        out["companies_with_unmet_energy"] = listed.to_dict(orient="records")
+        for kind, value in shortfall.totals().items():
+            out["kpis"][f"energy_unmet_{kind}_kwh_per_day"] = value
+        if shortfall.cost_per_kwh is not None:
+            out["kpis"]["energy_unmet_economic_cost_eur_per_kwh"] = shortfall.cost_per_kwh
+        out["shortfall"] = shortfall_dict(run, shortfall)
+        if shortfall.solves:
+            out["times"]["shortfall"] = round(shortfall.seconds, 4)
     return out
 
 
@@ -181,6 +220,78 @@ def _grid_sentences(run: ParkRun) -> list[str]:
     return out
 
 
+REASONS = {  # kind -> (its name in the table, the reason in a planner's words)
+    "window": ("dwell window",
+               "the dwell window is too short: their vehicles need more than they can take at full "
+               "charging power in the hours they are parked (no plan can deliver this)"),
+    "grid": ("grid / connection",
+             "the grid and the connections cannot carry more in the hours their vehicles are parked: "
+             "it stays undelivered even when every kWh must be delivered wherever physically possible "
+             "(it would need more grid headroom or a bigger connection tier than is on offer)"),
+    "economic": ("penalty cheaper",
+                 "it is a choice, not a limit: the grid could carry it, but paying the penalty is "
+                 "cheaper than the connection, chargers and electricity that would serve it"),
+}
+
+
+def _named(rows: list[dict], kind: str) -> str:
+    """'companies c1 (40 kWh), c2 (12 kWh)': those with energy of this kind not delivered."""
+    key = f"unmet_{kind}_kwh_per_day"
+    rows = sorted((r for r in rows if r[key] > 1e-6), key=lambda r: -r[key])
+    named = ", ".join(f"{r['id']} ({_kwh(r[key])})" for r in rows[:8])
+    more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+    return f"compan{'ies' if len(rows) > 1 else 'y'} {named}{more}"
+
+
+def _grid_limit_sentence(shortfall: dict) -> str:
+    """Which grid areas are full while the grid-limited companies are parked (max-delivery plan)."""
+    full = sorted({a for r in shortfall["companies"] if r["grid_kwh_per_day"] > 1e-6
+                   for a in r["grid_areas_full"]})
+    if not full:
+        return (" No grid area is full while they are parked: the connection tiers, chargers or land "
+                "of the squares within reach (or their own connection) are the limit.")
+    many = len(full) > 1
+    return (f" Grid area{'s' * many} {', '.join(full)} {'are' if many else 'is'} at "
+            f"{'their' if many else 'its'} headroom while these vehicles are parked.")
+
+
+def _economic_sentence(shortfall: dict) -> str:
+    """What serving the economic shortfall would cost, per year and per kWh, against the penalty."""
+    price, penalty = shortfall["economic_cost_eur_per_kwh"], shortfall["penalty_eur_per_kwh"]
+    if price is None:
+        return ""
+    bound = "at most " if shortfall["economic_cost_is_upper_bound"] else ""
+    return (f" Serving it would cost {bound}{_eur(shortfall['economic_extra_cost_eur_per_year'])} per "
+            f"year more, {bound}€ {price:,.2f} per kWh on average (the cost difference of the two "
+            f"plans divided by the extra kWh), against a penalty of € {penalty:,.2f} per kWh: with a "
+            f"penalty above € {price:,.2f} per kWh the plan would deliver more.")
+
+
+def _shortfall_sentences(summary: dict) -> list[str]:
+    """The unmet energy by reason (why.attribute_shortfall), one line per kind, naming companies."""
+    k, sf, rows = summary["kpis"], summary["shortfall"], summary["companies_with_unmet_energy"]
+    lines = []
+    for kind in ("window", "grid", "economic"):
+        value = k[f"energy_unmet_{kind}_kwh_per_day"]
+        if value <= 1e-6:
+            continue
+        text = f"  - {_kwh(value)} per day at {_named(rows, kind)}, because {REASONS[kind][1]}."
+        if kind == "grid":
+            text += _grid_limit_sentence(sf)
+        if kind == "economic":
+            text += _economic_sentence(sf)
+        lines.append(text)
+    if sf["status"] != "exact":
+        lines.append("  - This split is bounded, not exact: " + "; ".join(sf["notes"]) + ".")
+    return lines
+
+
+def _why_cell(row: dict) -> str:
+    parts = [f"{REASONS[kind][0]} {row[f'unmet_{kind}_kwh_per_day']:,.0f}"
+             for kind in ("window", "grid", "economic") if row[f"unmet_{kind}_kwh_per_day"] > 1e-6]
+    return "; ".join(parts) or "—"
+
+
 def summary_markdown(summary: dict, run: ParkRun) -> str:
     inst, k = run.instance, summary["kpis"]
     lines = [f"# Business-park charging plan — {inst.name}", ""]
@@ -221,19 +332,12 @@ def summary_markdown(summary: dict, run: ParkRun) -> str:
              ("chargers", "chargers"), ("own_connections", "own connections"), ("energy", "electricity"),
              ("assignment", "walking/driving"), ("unmet_penalty", "penalty for energy not delivered")]
     lines += [f"  - {label}: {_eur(k['cost_' + key])}" for key, label in parts if k.get("cost_" + key, 0) > 0.5]
-    unmet, window, grid = (k["energy_unmet_kwh_per_day"], k["energy_unmet_window_kwh_per_day"],
-                           k["energy_unmet_grid_kwh_per_day"])
-    demand = k["energy_demand_kwh_per_day"]
+    unmet, demand = k["energy_unmet_kwh_per_day"], k["energy_demand_kwh_per_day"]
     if unmet > 1e-6:
         lines.append(f"- **Energy not delivered: {_kwh(unmet)} per day** of {_kwh(demand)} "
                      f"({100 * unmet / demand:.1f} %), at {k['companies_with_unmet_energy']} "
                      f"compan{'ies' if k['companies_with_unmet_energy'] != 1 else 'y'}.")
-        if grid > 1e-6:
-            lines.append(f"  - {_kwh(grid)} per day because the grid headroom and the connections cannot carry "
-                         "more in the hours the vehicles are parked.")
-        if window > 1e-6:
-            lines.append(f"  - {_kwh(window)} per day because some vehicles need more than their dwell window "
-                         "allows at full charging power (no plan can deliver this).")
+        lines += _shortfall_sentences(summary)
     else:
         lines.append(f"- **All energy is delivered**: {_kwh(demand)} per day; the grid does not force any shortfall.")
     if inst.grid is not None:
@@ -242,10 +346,11 @@ def summary_markdown(summary: dict, run: ParkRun) -> str:
         lines += ["", "## Notes on the input", ""] + [f"- {n}" for n in summary["notes"][:MAX_LISTED]]
     if summary["companies_with_unmet_energy"]:
         lines += ["", "## Companies that do not get all their energy", "",
-                  "| company | charges at | needs kWh/day | not delivered kWh/day |", "|---|---|---|---|"]
+                  "| company | charges at | needs kWh/day | not delivered kWh/day | why |",
+                  "|---|---|---|---|---|"]
         for row in summary["companies_with_unmet_energy"][:MAX_LISTED]:
             lines.append(f"| {row['id']} | {row['charges_at']} | {row['energy_kwh_per_day']:,.0f} | "
-                         f"{row['unmet_kwh_per_day']:,.0f} |")
+                         f"{row['unmet_kwh_per_day']:,.0f} | {_why_cell(row)} |")
     co = companies_table(run)
     lines += ["", "## Where each company charges", "", "| company | vans | trucks | kWh/day | charges at |",
               "|---|---|---|---|---|"]
