@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from siting.errors import InstanceError, Problem
 
-MODELS = ("fast", "corridor", "park")
+MODELS = ("fast", "corridor", "park", "rollout")
 ABSURD = 1e15  # larger than any real cost, distance or count: most likely a unit or typing error
 Schema = TypeVar("Schema", bound=BaseModel)
 
@@ -55,7 +55,7 @@ class InstanceConfig(StrictModel):
 
     name: str
     description: str = ""
-    model: Literal["fast", "corridor", "park"] = "fast"
+    model: Literal["fast", "corridor", "park", "rollout"] = "fast"
     crs: str | None = None
     layers: dict[str, LayerSource]
 

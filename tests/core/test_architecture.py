@@ -16,11 +16,12 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "siting"
 MODELS = ("fast", "corridor", "park")
 # The layers, lowest first: a module may import its own layer and the ones below it.
 LAYERS = [
-    {"siting", "siting.errors", "siting.config", "siting.options", "siting.resources", "siting.generate"},
+    {"siting", "siting.errors", "siting.config", "siting.options", "siting.resources", "siting.generate",
+     "siting.stop"},
     {"siting.precompute", "siting.formulation", "siting.io", "siting.checks", "siting.solve", "siting.diagnose",
      "siting.pipeline", "siting.registry", "siting.importers", "siting.progress"},
     {f"siting.{m}" for m in MODELS},
-    {"siting.whitespots"},  # an analysis on the fast model's core: above the models, below the CLI
+    {"siting.whitespots", "siting.rollout"},  # built on the models: above them, below the CLI
     {"siting.sweep", "siting.cli"},
 ]
 

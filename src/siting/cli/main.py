@@ -11,6 +11,7 @@ from siting import __version__, stop
 from siting.cli.compare import compare_cmd
 from siting.cli.generate import generate_cmd
 from siting.cli.import_cmd import import_cmd
+from siting.cli.init import init_cmd
 from siting.cli.solve import solve_cmd
 from siting.cli.sweep import sweep_cmd
 from siting.cli.validate import validate_cmd
@@ -29,6 +30,8 @@ def cli() -> None:
       siting solve instances/nal-oost-fast --objective mclp --set fast.p=10 --json
       siting import orlib-scp scp41.txt --out instances/scp41
       siting whitespots instances/nal-oost-basisnetwerk
+      siting init park my-park --parks parks.gpkg
+      siting solve instances/nal-oost-rollout
     """
     # SIGTERM (a scheduler's or `kill`'s stop) ends a run like Ctrl-C does: cleanly, never half-written;
     # both are also remembered, in case the KeyboardInterrupt is raised where it gets dropped
@@ -44,3 +47,4 @@ cli.add_command(generate_cmd)
 cli.add_command(sweep_cmd)
 cli.add_command(compare_cmd)
 cli.add_command(whitespots_cmd)
+cli.add_command(init_cmd)

@@ -140,7 +140,7 @@ MAP_OUTLINES = ("region", "municipalities", "parks", "search_areas")  # drawn un
 
 
 def write_run(run, out: Path, overwrite: bool, summary: dict, *, layers: Callable, markdown: Callable,
-              pictures: dict[str, tuple[str, Callable]]) -> dict:
+              pictures: dict[str, tuple[str, Callable]], extras: Callable | None = None) -> dict:
     """The result folder of a run: `layers(run)` into sites.gpkg, `pictures` (summary key ->
     (file name, draw(run, path) -> bool)), report.html, summary.json and `markdown(summary, run)` as
     summary.md."""
@@ -151,4 +151,5 @@ def write_run(run, out: Path, overwrite: bool, summary: dict, *, layers: Callabl
     return write_result_folder(
         out, overwrite, summary, solved=run.solution is not None, layers=lambda: layers(run), crs=run.instance.crs,
         pictures={key: (name, lambda path, draw=draw: draw(run, path)) for key, (name, draw) in pictures.items()},
-        markdown=lambda: markdown(summary, run), outlines=outlines)
+        markdown=lambda: markdown(summary, run), outlines=outlines,
+        extras=None if extras is None else (lambda folder: extras(run, folder)))

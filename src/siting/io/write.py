@@ -69,13 +69,14 @@ def _rename_beside(tmp: Path, out: Path) -> Path:
 
 
 def write_result_folder(out: Path, overwrite: bool, summary: dict, *, solved: bool, layers, crs: str | None,
-                        pictures: dict, markdown, outlines=dict) -> dict:
+                        pictures: dict, markdown, outlines=dict, extras=None) -> dict:
     """The result folder every model writes: sites.gpkg (when solved), its pictures, report.html,
     summary.json, summary.md. `layers()`, `markdown()` and `outlines()` (name -> GeoSeries of the
     instance's map-only layers) are called inside the temporary folder's lifetime; `pictures`
     maps a summary key to (file name, draw(path) -> bool).
 
-    report.html is written for every run, also without a plan: its summary says why."""
+    report.html is written for every run, also without a plan: its summary says why. `extras(folder)`,
+    when given, writes a model's own further files (a rollout's CSVs) and returns their summary keys."""
     from siting.io.html import write_report_html
 
     def contents(folder: Path) -> None:
@@ -84,6 +85,8 @@ def write_result_folder(out: Path, overwrite: bool, summary: dict, *, solved: bo
             write_gpkg(folder / "sites.gpkg", drawn, crs)
             for key, (name, draw) in pictures.items():
                 summary[key] = name if draw(folder / name) else None
+        if extras is not None:
+            summary.update(extras(folder))
         summary["report_html"] = "report.html"
         text = markdown()  # once: the page shows the same words as summary.md
         write_report_html(folder / "report.html", summary, text, drawn, crs, outlines() if solved else {})

@@ -1,0 +1,1 @@
+"""The multi-period (rollout) form of the fast model: models/rollout.md."""

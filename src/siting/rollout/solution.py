@@ -1,0 +1,24 @@
+"""A rollout plan: the fast model's solution of every period, ascending years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from siting.fast.solution import FastSolution
+
+
+@dataclass(frozen=True)
+class RolloutSolution:
+    periods: tuple[FastSolution, ...]
+
+    def opened_in(self) -> np.ndarray:
+        """Per site, the index of the first period it is open in (-1: never)."""
+        is_open = np.array([s.open for s in self.periods], bool)
+        first = np.argmax(is_open, axis=0)
+        return np.where(is_open.any(axis=0), first, -1)
+
+    def chargers(self) -> np.ndarray:
+        """int[T, J]: chargers per period and site."""
+        return np.array([s.chargers for s in self.periods], np.int64)

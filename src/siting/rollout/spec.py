@@ -1,0 +1,13 @@
+"""The rollout model as the registry, the CLI and the sweep see it."""
+
+from __future__ import annotations
+
+from siting.fast.spec import MAIN_KPIS
+from siting.registry import ModelSpec
+from siting.rollout.api import describe_rollout, solve_rollout
+from siting.rollout.load import load_rollout
+from siting.rollout.params import RolloutConfig
+from siting.rollout.report import write_rollout_results
+
+SPEC = ModelSpec("rollout", RolloutConfig, load_rollout, solve_rollout, write_rollout_results, describe_rollout,
+                 main_kpis=MAIN_KPIS)  # the last period's figures
