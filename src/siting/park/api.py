@@ -4,6 +4,7 @@ tests and a notebook call. `solve_park` runs load, index, build, solve, extract 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,19 @@ from siting.solve import solve
 
 @dataclass(kw_only=True)
 class ParkRun(Run):
+    """A park solve; `options` are the SolveOptions it was solved with (the shortfall re-solves
+    use them too)."""
+
     index: ParkIndex
+    options: SolveOptions | None = None
+
+    @cached_property
+    def shortfall(self):
+        """why.attribute_shortfall of this run with its own options (a why.Shortfall, None without
+        a plan), computed on first use and kept: the report, summary.json and compare share it."""
+        from siting.park.why import attribute_shortfall
+
+        return attribute_shortfall(self)
 
 
 def solve_park(instance: ParkInstance | str | Path, options: SolveOptions | None = None,
@@ -46,7 +59,7 @@ def solve_park(instance: ParkInstance | str | Path, options: SolveOptions | None
     diagnosis = diagnose_park(instance, form, options) if result.status == "infeasible" else []
     return ParkRun(instance=instance, index=idx, formulation=form, result=result, solution=solution,
                    certificate=certificate, times=clock.total(), source=source, diagnosis=diagnosis,
-                   warm_start=warm_info)
+                   warm_start=warm_info, options=options)
 
 
 def park_model(inst: ParkInstance, options: SolveOptions, clock: Phases | None = None

@@ -31,11 +31,16 @@ class Option:
     description: str
     run: ParkRun
     scenario: Scenario | None = None
-    fixed_open: np.ndarray | None = None
+
+    @property
+    def fixed_open(self) -> np.ndarray:
+        """bool [S]: the squares the option fixes open (its instance's `fixed_open`)."""
+        return self.run.instance.fixed_open
 
     @cached_property
     def kpis(self) -> dict:
-        """The KPIs of summary.json (the checker's, with the report's split of energy not delivered)."""
+        """The KPIs of summary.json (the checker's, with the run's split of energy not delivered,
+        `run.shortfall`: attributed once per run, shared with a result folder written from it)."""
         if self.run.certificate is None:
             return {}
         from siting.park.report import summary_dict
@@ -59,9 +64,8 @@ def solve_scenarios(instance: str | Path, scenarios: list[Scenario], options) ->
                   f"connection; a company without one gets no energy{penalty}",
                   solve_option(own_connections_only(base), options, folder=folder)),
            Option(BASE, "the instance as it is", solve_option(base, options, folder=folder))]
-    for sc, option in loaded:
-        out.append(Option(sc.name, sc.description, solve_option(option.instance, options, option.fixed_open,
-                                                                folder), sc, option.fixed_open))
+    for sc, inst in loaded:
+        out.append(Option(sc.name, sc.description, solve_option(inst, options, folder=folder), sc))
     return out
 
 
@@ -80,42 +84,14 @@ def check_names(scenarios: list[Scenario]) -> None:
         raise InstanceError(problems)
 
 
-def solve_option(inst, options, fixed_open: np.ndarray | None = None, folder: Path | None = None) -> ParkRun:
-    """`solve_park`, with x_s = 1 for the squares a scenario fixes open (bool [S]); the plan is
-    then checked to open them (the checker does not know about fixed squares)."""
+def solve_option(inst, options, folder: Path | None = None) -> ParkRun:
+    """`solve_park` of an option's instance (the squares its scenario fixes open are part of it:
+    `ParkInstance.fixed_open`), its results drawn over the instance folder's map layers."""
     from siting.park.api import solve_park
 
-    if fixed_open is None or not fixed_open.any():
-        run = solve_park(inst, options)
-    else:
-        run = _solve_fixed_open(inst, options, fixed_open)
+    run = solve_park(inst, options)
     run.source = folder
     return run
-
-
-def _solve_fixed_open(inst, options, fixed_open: np.ndarray) -> ParkRun:
-    """solve_park's pipeline (park_model, solve, extract, verify) with the lower bound of x_s raised
-    to 1 at the fixed squares."""
-    from siting.park.api import diagnose_park, park_model
-    from siting.park.extract import extract_park
-    from siting.park.verify import verify_park
-    from siting.pipeline import Phases, checked_answer
-    from siting.solve import solve
-
-    clock = Phases()
-    form, idx, warm, warm_info = park_model(inst, options, clock)
-    x = form.vars["x"]
-    x.lb = np.where(fixed_open, 1.0, x.lb)
-    result = solve(form, options, warm)
-    clock.end("solve", result.seconds)
-    solution, certificate = checked_answer(result, lambda v: extract_park(form, inst, idx, v),
-                                           lambda sol: verify_park(inst, sol))
-    if solution is not None and not solution.open[fixed_open].all():
-        certificate.violations.append("a square the scenario fixes open is closed")
-    clock.end("extract")
-    diagnosis = diagnose_park(inst, form, options) if result.status == "infeasible" else []
-    return ParkRun(instance=inst, index=idx, formulation=form, result=result, solution=solution,
-                   certificate=certificate, times=clock.total(), diagnosis=diagnosis, warm_start=warm_info)
 
 
 # -- figures per option ---------------------------------------------------------------------------
@@ -132,16 +108,10 @@ def connection_fees(inst, sol) -> float:
 
 
 def square_names(run: ParkRun) -> np.ndarray:
-    """Each square's id, with its park where the squares layer names one ("sq-693-2 (Noordermors 2)")."""
-    from siting.io.maps import read_source_layer
-
-    ids = run.instance.square_ids.astype(str)
-    table = read_source_layer(run.source, "squares")
-    if table is None or table.problems or "park" not in table.df.columns:
-        return ids.astype(object)
-    park = {str(i): p for i, p in zip(table.df["id"], table.df["park"], strict=True)}
-    return np.array([f"{i} ({park[i]})" if isinstance(park.get(i), str) and park[i].strip() else i for i in ids],
-                    dtype=object)
+    """Each square as a planner reads it: "Name (id)" where the squares layer names it (or its
+    business park: "Noordermors 2 (sq-693-2)"), else its id."""
+    inst = run.instance
+    return np.array([inst.square_label(s) for s in range(inst.n_squares)], dtype=object)
 
 
 def _squares_text(inst, sol, fixed_open, names: np.ndarray) -> tuple[str, str]:
@@ -150,7 +120,7 @@ def _squares_text(inst, sol, fixed_open, names: np.ndarray) -> tuple[str, str]:
     for s in np.flatnonzero(sol.open):
         o = sol.tier[s]
         chargers = ", ".join(f"{n} x {c}" for n, c in zip(sol.chargers[s], inst.charger_ids, strict=True) if n)
-        fixed = " (fixed open)" if fixed_open is not None and fixed_open[s] else ""
+        fixed = " (fixed open)" if fixed_open[s] else ""
         words.append(f"{names[s]}{fixed}: {inst.tier_ids[o]} ({inst.tier_kw[o]:,.0f} kW, "
                      f"{inst.tier_contract[o]}), {chargers or 'no chargers'}, "
                      f"{int((sol.assign[:, s] > 1e-6).sum())} companies")
@@ -303,10 +273,10 @@ def unmet_frame(options: list[Option]) -> pd.DataFrame:
     worst = unmet.max(axis=0)
     rows = np.flatnonzero(worst > 1e-6)
     rows = rows[np.argsort(-worst[rows], kind="stable")][:MAX_COMPANIES]
-    ids = options[0].run.instance.company_ids
+    inst = options[0].run.instance
     out = {o.name: ([("—" if solved[o.name][k] <= 1e-6 else float(solved[o.name][k])) for k in rows]
                     if o.name in solved else [None] * len(rows)) for o in options}
-    return pd.DataFrame(out, index=[str(ids[k]) for k in rows])
+    return pd.DataFrame(out, index=[inst.company_label(k) for k in rows])
 
 
 # -- the files ------------------------------------------------------------------------------------

@@ -35,14 +35,14 @@ def is_cflp(inst: ParkInstance) -> bool:
     """The structure this heuristic knows: see the module docstring."""
     one_tier = np.bincount(inst.tier_square, minlength=inst.n_squares).max(initial=0) <= 1
     return bool(fixed_power(inst).all() and not inst.has_own.any() and inst.n_chargers == 0
-                and inst.grid is None and one_tier and inst.n_pairs > 0)
+                and inst.grid is None and one_tier and inst.n_pairs > 0 and not inst.fixed_open.any())
 
 
 def cflp_start(form: Formulation, inst: ParkInstance, idx: ParkIndex, seconds: float = 10.0
                ) -> tuple[np.ndarray | None, dict]:
     """(column vector, info) of the DROP plan, or (None, info with the reason)."""
     if not is_cflp(inst):
-        return None, {"used": False, "reason": "not a plain CFLP (chargers, grid, own options or tiers)"}
+        return None, {"used": False, "reason": "not a plain CFLP (chargers, grid, own options, tiers or squares fixed open)"}
     started = time.perf_counter()
     K, S = inst.n_companies, inst.n_squares
     coef = cost_coefficients(inst, idx)

@@ -4,7 +4,9 @@ Companies k, squares s, connection-tier options o (each belongs to one square: a
 without a square is copied to every square), charger types c, slots t, grid areas g, and the
 company-square pairs q = (k, s) that exist (d_ks <= D, or the rows of an `assign_costs` table).
 Profiles are already applied: `window[k, t]`, `own_kw[k, t]`, `tier_avail[o, t]`,
-`headroom_kw[g, t]` and `price[t]` are plain arrays.
+`headroom_kw[g, t]` and `price[t]` are plain arrays. `fixed_open[s]` marks the squares a scenario
+fixes open (x_s = 1); `company_names` and `square_names` are what a planner calls them ("" where
+the layers give no name), for the reports only.
 """
 
 from __future__ import annotations
@@ -72,6 +74,19 @@ class ParkInstance:
     # [K, 2] dwell start and end in hours as read (NaN, NaN: the whole day), for the checker to
     # derive W_k itself; None when `window` was given directly
     dwell_hours: np.ndarray | None = None
+    # bool [S]: squares fixed open (x_s = 1, a scenario's [squares] open); None: all False
+    fixed_open: np.ndarray | None = None
+    company_names: np.ndarray | None = None  # [K] names as the layer gives them ("" or None: none)
+    square_names: np.ndarray | None = None  # [S] the square's name, else its business park
+
+    def __post_init__(self) -> None:
+        fixed = np.zeros(len(self.square_ids), bool) if self.fixed_open is None else self.fixed_open
+        object.__setattr__(self, "fixed_open", np.asarray(fixed, bool))
+        for name, ids in (("company_names", self.company_ids), ("square_names", self.square_ids)):
+            given = getattr(self, name)
+            names = np.full(len(ids), "", dtype=object) if given is None else np.array(
+                [v.strip() if isinstance(v, str) else "" for v in given], dtype=object)
+            object.__setattr__(self, name, names)
 
     # -- sizes ----------------------------------------------------------------------------------
     @property
@@ -130,11 +145,24 @@ class ParkInstance:
         cap[limited] = np.minimum(cap[limited], by_land[limited])
         return cap
 
+    def company_label(self, k: int) -> str:
+        """"Name (id)" where company k has a name, else its id."""
+        return name_and_id(self.company_names[k], self.company_ids[k])
+
+    def square_label(self, s: int) -> str:
+        """"Name (id)" where square s has a name (or a business park), else its id."""
+        return name_and_id(self.square_names[s], self.square_ids[s])
+
     def with_params(self, **changes) -> ParkInstance:
         return replace(self, params=self.params.model_copy(update=changes))
 
     def with_headroom(self, headroom_kw: np.ndarray) -> ParkInstance:
         return replace(self, headroom_kw=np.asarray(headroom_kw, float))
+
+
+def name_and_id(name: str, id_) -> str:
+    """"Name (id)" in a planner's words, or the bare id where there is no name."""
+    return f"{name} ({id_})" if name and name != str(id_) else str(id_)
 
 
 def dwell_window(start: np.ndarray, end: np.ndarray, slots: int, hours: float) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 The one adapter from tables to the park model's arrays: profiles are applied, tier rows without
 a square are copied to every square, pairs (k, s) come from an `assign_costs` table or from the
-walking distance d_ks <= D (with annual cost walk_cost_per_m x d_ks x vehicles_k).
+walking distance d_ks <= D (with annual cost walk_cost_per_m x d_ks x vehicles_k). Names for
+the reports: a company's `name`, a square's `name`, else the business park in its `park` column.
 """
 
 from __future__ import annotations
@@ -210,4 +211,6 @@ def park_instance_from_tables(config: ParkConfig, tables: dict[str, Table]) -> P
         square_xy=sq.xy,
         crs=config.crs,
         notes=tuple(notes),
+        company_names=_text(c, "name", ""),
+        square_names=np.where(_text(s_df, "name", "") != "", _text(s_df, "name", ""), _text(s_df, "park", "")),
     )

@@ -21,6 +21,7 @@ slots t of one day, grid areas g, pairs q = (k, s) that exist (d_ks <= D or give
          sum_{s in g} sum_q p_qt + sum_{k in g} r_kt <= H+_gt        grid_slot
          sum_{o: g(s(o))=g, cap_o > small} cap_o avail_ot y_o <= H+_gt  grid_contract (optional)
          sum_s x_s <= p                                             square_count (optional)
+         x_s = 1 for the squares fixed open                         bound of x (inst.fixed_open)
 
 With one slot, no grid, no chargers and one tier per square this is the capacitated facility
 location problem (split z: Beasley's multi-source CFLP; binary z: the single-source CFLP).
@@ -156,9 +157,10 @@ def build_park(inst: ParkInstance, idx: ParkIndex | None = None) -> Formulation:
 
 # -- variables ------------------------------------------------------------------------------------
 def add_var_open(form: Formulation, inst: ParkInstance) -> None:
-    """x_s in {0,1}; a square without any tier cannot open."""
+    """x_s in {0,1}; a square without any tier cannot open, a square fixed open must (x_s = 1)."""
     has_tier = np.bincount(inst.tier_square, minlength=inst.n_squares) > 0
-    form.add_var("x", inst.n_squares, ub=has_tier.astype(float), domain="binary", doc="x[s] = 1 if square s opens")
+    form.add_var("x", inst.n_squares, lb=inst.fixed_open.astype(float), ub=has_tier.astype(float),
+                 domain="binary", doc="x[s] = 1 if square s opens")
 
 
 def add_var_tier(form: Formulation, inst: ParkInstance) -> None:

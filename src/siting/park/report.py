@@ -23,9 +23,9 @@ from siting.io.maps import (
 )
 from siting.io.report import id_labels, summary_base, write_run
 from siting.io.write import point_layer, segment_layer
-from siting.options import SolveOptions
 from siting.park import why
 from siting.park.api import ParkRun
+from siting.park.instance import name_and_id
 from siting.park.verify import connection_kw, grid_load_kw, square_load_kw
 
 MAX_LISTED = 40
@@ -47,6 +47,7 @@ def squares_table(run: ParkRun) -> pd.DataFrame:
     grid_ids = inst.grid.ids if inst.grid is not None else np.array([], dtype=object)
     return pd.DataFrame({
         "id": inst.square_ids.astype(str),
+        "name": inst.square_names,
         "status": np.where(sol.open, "open", "closed"),
         "tier": names,
         "tier_kw": np.where(chosen, inst.tier_kw[np.maximum(tier, 0)], 0.0),
@@ -68,7 +69,7 @@ def companies_table(run: ParkRun) -> pd.DataFrame:
     inst, sol = run.instance, run.solution
     where = []
     for k in range(inst.n_companies):
-        parts = [f"{inst.square_ids[s]}" + (f" ({100 * sol.assign[k, s]:.0f} %)" if sol.assign[k, s] < 1 - 1e-6 else "")
+        parts = [inst.square_label(s) + (f" ({100 * sol.assign[k, s]:.0f} %)" if sol.assign[k, s] < 1 - 1e-6 else "")
                  for s in np.flatnonzero(sol.assign[k] > 1e-6)]
         if sol.own[k] > 1e-6:
             parts.append("own connection" + (f" ({100 * sol.own[k]:.0f} %)" if sol.own[k] < 1 - 1e-6 else ""))
@@ -76,6 +77,7 @@ def companies_table(run: ParkRun) -> pd.DataFrame:
     delivered = inst.hours * (sol.power.sum(axis=(1, 2)) + sol.own_power.sum(axis=1))
     return pd.DataFrame({
         "id": inst.company_ids.astype(str),
+        "name": inst.company_names,
         "charges_at": where,
         "vans": inst.vans,
         "trucks": inst.trucks,
@@ -118,7 +120,7 @@ def shortfall_dict(run: ParkRun, shortfall: why.Shortfall) -> dict:
     part and one row per company with energy not delivered."""
     ids = run.instance.company_ids
     areas = shortfall.grid_areas_full
-    rows = [{"id": str(ids[k]), "unmet_kwh_per_day": float(shortfall.unmet[k]),
+    rows = [{"id": str(ids[k]), "name": run.instance.company_names[k], "unmet_kwh_per_day": float(shortfall.unmet[k]),
              **{f"{kind}_kwh_per_day": float(getattr(shortfall, kind)[k])
                 for kind in ("window", "grid", "economic")},
              "grid_areas_full": areas[k] if areas else []}
@@ -134,9 +136,9 @@ def shortfall_dict(run: ParkRun, shortfall: why.Shortfall) -> dict:
             "solves": shortfall.solves, "companies": rows}
 
 
-def summary_dict(run: ParkRun, options: SolveOptions | None = None) -> dict:
-    """summary.json; `options`: those the run was solved with, for the shortfall re-solves
-    (default: as the run's result records them)."""
+def summary_dict(run: ParkRun) -> dict:
+    """summary.json; the shortfall split is the run's own (`run.shortfall`: attributed once, with
+    the run's SolveOptions, however often this is called)."""
     inst = run.instance
     out = summary_base(
         run, model="park", objective_kind="annual_cost", objective_name="annualised cost (EUR/year)",
@@ -149,10 +151,10 @@ def summary_dict(run: ParkRun, options: SolveOptions | None = None) -> dict:
     if run.solution is not None:
         sq = squares_table(run)
         out["squares"] = sq[sq["status"] == "open"].drop(columns=["status"]).to_dict(orient="records")
-        shortfall = why.attribute_shortfall(run, options)
+        shortfall = run.shortfall
         co = companies_table(run)
         short = co["unmet_kwh_per_day"] > 1e-6
-        listed = co[short][["id", "charges_at", "energy_kwh_per_day", "unmet_kwh_per_day"]]
+        listed = co[short][["id", "name", "charges_at", "energy_kwh_per_day", "unmet_kwh_per_day"]]
         listed = listed.copy()
         for kind in ("window", "grid", "economic"):
             listed[f"unmet_{kind}_kwh_per_day"] = getattr(shortfall, kind)[short.to_numpy()]
@@ -165,6 +167,11 @@ def summary_dict(run: ParkRun, options: SolveOptions | None = None) -> dict:
         if shortfall.solves:
             out["times"]["shortfall"] = round(shortfall.seconds, 4)
     return out
+
+
+def _label(row) -> str:
+    """"Name (id)" of a summary row (a square or a company), the id where it has no name."""
+    return name_and_id(row.get("name") or "", row["id"])
 
 
 def _eur(value: float) -> str:
@@ -238,7 +245,7 @@ def _named(rows: list[dict], kind: str) -> str:
     """'companies c1 (40 kWh), c2 (12 kWh)': those with energy of this kind not delivered."""
     key = f"unmet_{kind}_kwh_per_day"
     rows = sorted((r for r in rows if r[key] > 1e-6), key=lambda r: -r[key])
-    named = ", ".join(f"{r['id']} ({_kwh(r[key])})" for r in rows[:8])
+    named = ", ".join(f"{_label(r)} ({_kwh(r[key])})" for r in rows[:8])
     more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
     return f"compan{'ies' if len(rows) > 1 else 'y'} {named}{more}"
 
@@ -312,11 +319,11 @@ def summary_markdown(summary: dict, run: ParkRun) -> str:
     lines += ["## In short", ""]
     if n_open:
         lines.append(f"- **{n_open} collective charging square{'s' if n_open != 1 else ''}** "
-                     f"({', '.join(sq['id'])}) serve{'s' if n_open == 1 else ''} {k['companies_at_squares']} of the "
+                     f"({', '.join(_label(r) for _, r in sq.iterrows())}) serve{'s' if n_open == 1 else ''} {k['companies_at_squares']} of the "
                      f"{k['companies']} companies.")
         for _, row in sq.iterrows():
             contract = "firm contract" if row["contract"] == "firm" else f"time-bound contract ('{row['contract']}')"
-            lines.append(f"  - Square {row['id']}: grid connection **{row['tier']}** ({row['tier_kw']:,.0f} kW, "
+            lines.append(f"  - Square {_label(row)}: grid connection **{row['tier']}** ({row['tier_kw']:,.0f} kW, "
                          f"{contract}); {row['chargers'] or 'no chargers'}; used by {row['n_companies']} companies "
                          f"({row['vehicles']:.0f} vehicles), {_kwh(row['energy_kwh_per_day'])} per day, peak "
                          f"{row['peak_kw']:,.0f} kW.")
@@ -349,13 +356,13 @@ def summary_markdown(summary: dict, run: ParkRun) -> str:
                   "| company | charges at | needs kWh/day | not delivered kWh/day | why |",
                   "|---|---|---|---|---|"]
         for row in summary["companies_with_unmet_energy"][:MAX_LISTED]:
-            lines.append(f"| {row['id']} | {row['charges_at']} | {row['energy_kwh_per_day']:,.0f} | "
+            lines.append(f"| {_label(row)} | {row['charges_at']} | {row['energy_kwh_per_day']:,.0f} | "
                          f"{row['unmet_kwh_per_day']:,.0f} | {_why_cell(row)} |")
     co = companies_table(run)
     lines += ["", "## Where each company charges", "", "| company | vans | trucks | kWh/day | charges at |",
               "|---|---|---|---|---|"]
     for _, row in co.head(MAX_LISTED).iterrows():
-        lines.append(f"| {row['id']} | {row['vans']} | {row['trucks']} | {row['energy_kwh_per_day']:,.0f} | "
+        lines.append(f"| {_label(row)} | {row['vans']} | {row['trucks']} | {row['energy_kwh_per_day']:,.0f} | "
                      f"{row['charges_at']} |")
     if len(co) > MAX_LISTED:
         lines.append(f"| … {len(co) - MAX_LISTED} more in sites.gpkg | | | | |")
@@ -415,7 +422,7 @@ def draw_load(run: ParkRun, path: Path) -> bool:
             if inst.n_chargers:
                 ax.axhline(float(sol.chargers[i] @ inst.charger_kw), color="#636363", linestyle=":",
                            label="installed charger power")
-            ax.set_title(f"square {inst.square_ids[i]}", fontsize=9)
+            ax.set_title(f"square {inst.square_label(i)}", fontsize=9)
         else:
             ax.step(hours, grid[i], where="post", color="#238b45", label="all charging load in the area")
             ax.step(hours, np.maximum(inst.headroom_kw[i], 0), where="post", color="#cb181d", linestyle="--",

@@ -35,7 +35,9 @@ The tables change before the instance is built, so every change goes through the
 checks (the profiles applied, a tier row without a square copied to every square). Tier changes
 come in the order drop, change, add, then the contract profiles; `contracts.allowed` filters
 last. A closed square keeps no tier option (x_s = 0, models/park.md); a square fixed open is
-solved with x_s = 1 (`fixed_open`, park/compare.py).
+solved with x_s = 1 (`ParkInstance.fixed_open`: the model and its checker both hold to it). A
+sweep takes the same files as its `scenarios` (sweep/spec.py: `load_option` with the run's other
+overrides).
 
 Every id is checked against the instance: an unknown square, tier, contract, grid area or profile
 column is an InstanceError naming the scenario file, the key and the id (exit code 2), and so is
@@ -171,23 +173,16 @@ def toml_value(value: Any) -> str:
     return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
-@dataclass(frozen=True)
-class ParkOption:
-    """A scenario applied: the instance to solve and the squares it fixes open (bool [S])."""
-
-    instance: ParkInstance
-    fixed_open: np.ndarray
-
-
-def load_option(folder: str | Path, scenario: Scenario) -> ParkOption:
-    """Read the instance with the scenario's `[set]`, change its tables, build it, close squares."""
+def load_option(folder: str | Path, scenario: Scenario, overrides: list[str] | None = None) -> ParkInstance:
+    """Read the instance with the scenario's `[set]` (then `overrides`, a sweep run's other
+    `SECTION.KEY=VALUE`), change its tables, build it, close squares and fix squares open."""
     from siting.checks import raise_if_problems
     from siting.park.load import load_park_tables, park_instance_from_tables
     from siting.park.validate import validate_park_tables
 
     file = scenario.file or scenario.name
     try:
-        _, config, tables = load_park_tables(folder, scenario.overrides())
+        _, config, tables = load_park_tables(folder, scenario.overrides() + list(overrides or []))
     except InstanceError as err:  # a problem of a [set] key is the scenario's
         raise InstanceError([_as_scenario_problem(p, scenario, file) for p in err.problems]) from None
     tables = apply_to_tables(tables, scenario, file)
@@ -306,8 +301,8 @@ def _grid(tables: dict, scenario: Scenario, file: str) -> pd.DataFrame:
     return df
 
 
-def apply_squares(inst: ParkInstance, scenario: Scenario, file: str) -> ParkOption:
-    """Closed squares lose their tier options; open ones are returned as `fixed_open`."""
+def apply_squares(inst: ParkInstance, scenario: Scenario, file: str) -> ParkInstance:
+    """Closed squares lose their tier options; open ones are fixed open (`fixed_open`)."""
     sq = scenario.squares
     _known(inst.square_ids, sq.open, file, "squares.open", "square")
     _known(inst.square_ids, sq.closed, file, "squares.closed", "square")
@@ -324,7 +319,7 @@ def apply_squares(inst: ParkInstance, scenario: Scenario, file: str) -> ParkOpti
     if no_tier:
         raise InstanceError([Problem(file, "the square has no connection tier left, so it cannot open",
                                      row=s, field="squares.open") for s in no_tier])
-    return ParkOption(inst, fixed_open)
+    return replace(inst, fixed_open=fixed_open | inst.fixed_open)
 
 
 def without_squares(inst: ParkInstance, closed: np.ndarray) -> ParkInstance:

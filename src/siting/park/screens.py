@@ -118,11 +118,23 @@ def screen_total(inst: ParkInstance) -> list[str]:
     return []
 
 
+def screen_fixed_open(inst: ParkInstance) -> list[str]:
+    """Squares fixed open need a tier, and no more of them than `park.max_squares`."""
+    fixed = inst.fixed_open
+    no_tier = fixed & (np.bincount(inst.tier_square, minlength=inst.n_squares) == 0)
+    found = [f"square {inst.square_label(s)} is fixed open but has no connection tier" for s in np.flatnonzero(no_tier)]
+    p = inst.params.max_squares
+    if p is not None and fixed.sum() > p:
+        found.append(f"{int(fixed.sum())} squares are fixed open, more than park.max_squares = {p}")
+    return found
+
+
 def screen_park(inst: ParkInstance) -> list[str]:
-    """Necessary conditions of firm demand (no unmet_penalty); empty when none fails."""
+    """Necessary conditions: the squares fixed open, and of firm demand (no unmet_penalty); empty
+    when none fails."""
+    found = screen_fixed_open(inst)
     if inst.params.unmet_penalty is not None:
-        return []
-    found = []
+        return found
     short = inst.energy_kwh > inst.max_energy() * (1 + 1e-9) + EPS
     for k in inst.company_ids[short][:10]:
         found.append(f"company {k} cannot take its daily energy within its dwell window at its maximum power")

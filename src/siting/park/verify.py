@@ -5,7 +5,7 @@ family of models/park.md and the annualised cost: the tiers, the assignment, the
 delivered to each company and its shares, the power per slot at each square against its tier
 (x availability) and its chargers, the charge points, the charger limits nmax_sc, the land,
 the load per grid area and slot (and the contracted capacity), the number of squares
-(`max_squares`). It imports nothing from the model or its coefficient code: the annuity
+(`max_squares`), and that every square fixed open (`fixed_open`) is open. It imports nothing from the model or its coefficient code: the annuity
 factors, the slot length h, nmax_sc and which companies have an own option are recomputed here.
 The dwell windows W_k are derived here from the dwell hours as read (and must equal the
 instance's `window`); availabilities and headroom per slot are read as the instance holds them
@@ -158,6 +158,9 @@ def verify_park(inst: ParkInstance, sol: ParkSolution) -> Certificate:
         v.append("chargers at a closed square (or negative)")
     if inst.n_chargers and np.any(sol.chargers > charger_limit(inst) + TOL):
         v.append("more chargers of a type than fit (nmax_sc)")
+    closed_fixed = inst.fixed_open & ~is_open
+    if closed_fixed.any():
+        v.append(f"squares fixed open are closed: {', '.join(map(str, inst.square_ids[closed_fixed][:5]))}")
     if p.max_squares is not None and is_open.sum() > p.max_squares:
         v.append(f"{int(is_open.sum())} squares open > max_squares = {p.max_squares}")
 

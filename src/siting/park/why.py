@@ -48,7 +48,7 @@ from siting.park.extract import extract_park
 from siting.park.instance import ParkInstance
 from siting.park.model import ParkIndex
 from siting.park.verify import grid_load_kw, verify_park
-from siting.solve import PYOMO_OPTION_NAMES, SolveResult, solve
+from siting.solve import SolveResult, solve
 
 TOL_KWH = (
     1e-6  # kWh/day, relative to the day's demand (at least 1 kWh): below this, nothing is unmet
@@ -92,29 +92,6 @@ class Shortfall:
 def window_shortfall(inst: ParkInstance) -> np.ndarray:
     """[K] kWh/day beyond what each company's window takes at full power: E_k - Pmax_k h |W_k|."""
     return np.maximum(inst.energy_kwh - inst.max_energy(), 0.0)
-
-
-def recorded_options(result: SolveResult) -> SolveOptions:
-    """The SolveOptions of a solve, rebuilt from what its result records (summary.json's
-    solver.options): the run keeps no SolveOptions of its own. Exact for HiGHS (the bundled
-    profiles differ only in options the record holds); other solvers get time limit, gap, threads
-    and seed back through their option names."""
-    rec, name = dict(result.solver.get("options", {})), result.solver.get("name", "highs")
-    if name in ("highs", "highspy"):
-        known = {
-            k: rec.pop(k, None) for k in ("time_limit", "mip_rel_gap", "threads", "random_seed")
-        }
-        return SolveOptions(
-            solver=name,
-            time_limit=known["time_limit"] or float("inf"),
-            gap=known["mip_rel_gap"],
-            threads=known["threads"],
-            seed=known["random_seed"],
-            highs=rec,
-        )
-    theirs = {v: k for k, v in PYOMO_OPTION_NAMES.get(name, {}).items()}
-    ours = {theirs[k]: v for k, v in rec.items() if k in theirs}
-    return SolveOptions(solver=name, **ours)
 
 
 # -- the re-solved models -------------------------------------------------------------------------
@@ -203,7 +180,7 @@ def _areas_full(inst: ParkInstance, sol, companies: np.ndarray) -> list[list[str
 # -- the attribution ------------------------------------------------------------------------------
 def attribute_shortfall(run: ParkRun, options: SolveOptions | None = None) -> Shortfall | None:
     """The split of the run's unmet energy per company (None without a plan). `options`: those of
-    the run (default: as its result records them, `recorded_options`)."""
+    the re-solves (default: the run's own, `run.options`). `run.shortfall` is this, computed once."""
     inst, sol = run.instance, run.solution
     if sol is None:
         return None
@@ -228,7 +205,9 @@ def attribute_shortfall(run: ParkRun, options: SolveOptions | None = None) -> Sh
         )
     if penalty is None or float((unmet - window).sum()) <= tol:
         return out
-    options = recorded_options(run.result) if options is None else options
+    options = run.options if options is None else options
+    if options is None:
+        raise ValueError("the shortfall re-solves need the run's SolveOptions: pass them, or solve with solve_park")
     idx, x0 = run.index, run.result.x
     base = _cost_without_penalty(inst, run.formulation, idx, x0)
     # stage 1: the most energy deliverable on top of the least-cost plan

@@ -1,5 +1,5 @@
-r"""The rollout model (models/rollout.md): the single-year fast model of every period t, side by
-side, joined by lock-in.
+r"""The rollout model (models/rollout.md): the single-year model of the base (fast or corridor)
+of every period t, side by side, joined by lock-in.
 
 Block b of period t's model is block `b_<Y_t>` here, with the same rows and columns; the
 columns of period t are contiguous, in the order of its own model, so a period's answer is a
@@ -11,7 +11,7 @@ slice of the column vector. Lock-in joins consecutive periods:
 
 p_t and B_t are cumulative (open by Y_t, spent by Y_t), so each period's `site_count` and
 `budget` rows are its own model's rows. The objective is sum_t omega_t * (period t's objective)
-for served or covered demand, and for cost sum_t delta_t (cost_t - cost_{t-1}): each euro counted
+for served or covered demand or refuelled flow, and for cost sum_t delta_t (cost_t - cost_{t-1}): each euro counted
 once, in the year it is spent, discounted. With one period (omega = delta = 1) this is the
 single-year model, row for row.
 """
@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from siting.fast.model import build_fast, objective_kind
 from siting.formulation import Formulation
-from siting.precompute import Pairs
+from siting.rollout.bases import base_of
 from siting.rollout.instance import RolloutInstance
 
 LOCKED = {"x": "lock_open", "n": "lock_chargers", "u": "lock_upgrade"}
@@ -52,14 +51,16 @@ def block_name(name: str, year: int) -> str:
 def period_coefficients(inst: RolloutInstance) -> np.ndarray:
     """The factor of each period's own objective: omega_t, or for cost delta_t - delta_{t+1}
     (cost_t is cumulative: its increment over t-1 is spent in Y_t)."""
-    if objective_kind(inst.first) == "cost":
+    if base_of(inst.base).objective_kind(inst.first) == "cost":
         delta = inst.discount()
         return delta - np.r_[delta[1:], 0.0]
     return inst.period_weights()
 
 
-def build_rollout(inst: RolloutInstance, pairs: Pairs) -> Stacked:
-    period_forms = tuple(build_fast(q, pairs) for q in inst.periods)
+def build_rollout(inst: RolloutInstance, data) -> Stacked:
+    """`data`: what the base's periods share (fast: the pairs; corridor: paths and arc-cover sets)."""
+    base = base_of(inst.base)
+    period_forms = tuple(base.build(q, data) for q in inst.periods)
     first = period_forms[0]
     form = Formulation(name=f"rollout-{first.name}", sense=first.sense)
     starts = []

@@ -1,6 +1,7 @@
 """Parameters of a rollout instance (`[rollout]` and `[[rollout.periods]]` in instance.toml);
-symbols as in models/rollout.md. The base model's own section (`[fast]`) holds what every period
-shares: the objective, the radius, the charger and grid parameters."""
+symbols as in models/rollout.md. `rollout.base` names the single-year model every period is an
+instance of (`fast` or `corridor`); its own section (`[fast]` or `[corridor]`) holds what every
+period shares: the objective, the radius or range, the charger and grid parameters."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from siting.config import ABSURD, StrictModel
-from siting.fast.params import FastConfig
+from siting.config import ABSURD, InstanceConfig, StrictModel
+from siting.corridor.params import LAYERS as CORRIDOR_LAYERS
+from siting.corridor.params import CorridorParams
+from siting.fast.params import LAYERS as FAST_LAYERS
+from siting.fast.params import FastParams
 
 QUARTER = r"^\d{4}-Q[1-4]$"
 
@@ -19,10 +23,12 @@ class PeriodParams(StrictModel):
     (open by Y_t, spent by Y_t), so one period is exactly the single-year model."""
 
     year: int = Field(ge=1900, le=2200, description="Y_t: the plan stands in this year")
-    demand: str = Field(default="weight", min_length=1, description="demand column holding w_it")
+    demand: str = Field(default="weight", min_length=1, description="demand column holding w_it (base fast)")
+    flows: str = Field(default="trucks_per_day", min_length=1,
+                       description="od_flows column holding f_qt, trucks per day (base corridor)")
     headroom: str = Field(default="available_kw", min_length=1, description="grid_areas column holding H_gt")
-    p: int | None = Field(default=None, ge=0, description="p_t: new sites open by Y_t (default fast.p)")
-    budget: float | None = Field(default=None, ge=0, description="B_t: spent by Y_t, EUR (default fast.budget)")
+    p: int | None = Field(default=None, ge=0, description="p_t: new sites open by Y_t (default the base's p)")
+    budget: float | None = Field(default=None, ge=0, description="B_t: spent by Y_t, EUR (default the base's budget)")
     weight: float | None = Field(default=None, ge=0, description="omega_t: weight of the period in the objective")
 
     @field_validator("budget")
@@ -34,7 +40,7 @@ class PeriodParams(StrictModel):
 
 
 class RolloutParams(StrictModel):
-    base: Literal["fast"] = "fast"
+    base: Literal["fast", "corridor"] = Field(default="fast", description="the single-year model of every period")
     discount_rate: float = Field(default=0.0, ge=0, le=1, description="r: costs in year Y weigh (1+r)^-(Y-Y_1)")
     start: str = Field(default="2027-Q1", pattern=QUARTER, description="first quarter of the grid-operator plan")
     horizon_quarters: int = Field(default=8, ge=1, le=40, description="quarters in the grid-operator plan (2 years)")
@@ -56,9 +62,37 @@ class RolloutParams(StrictModel):
         return self
 
 
-class RolloutConfig(FastConfig):
-    """instance.toml of a rollout instance: the fast instance's keys, plus `[rollout]`."""
+BASE_LAYERS = {"fast": FAST_LAYERS, "corridor": CORRIDOR_LAYERS}
+PERIOD_COLUMN = {"fast": "demand", "corridor": "flows"}  # the per-period key of each base
 
-    LAYERS: ClassVar[tuple[str, ...]] = FastConfig.LAYERS
+
+class RolloutConfig(InstanceConfig):
+    """instance.toml of a rollout instance: the base instance's keys (its layers and its `[fast]`
+    or `[corridor]` section), plus `[rollout]`."""
+
+    LAYERS: ClassVar[tuple[str, ...]] = tuple(dict.fromkeys(FAST_LAYERS + CORRIDOR_LAYERS))
     model: Literal["rollout"] = "rollout"  # type: ignore[assignment]
     rollout: RolloutParams
+    fast: FastParams = FastParams()
+    corridor: CorridorParams = CorridorParams()
+
+    @model_validator(mode="after")
+    def _one_base(self) -> RolloutConfig:
+        base = self.rollout.base
+        other = "corridor" if base == "fast" else "fast"
+        if other in self.model_fields_set:
+            raise ValueError(f"rollout.base is {base!r}: the [{other}] section belongs to the other base model")
+        foreign = [name for name in self.layers if name not in BASE_LAYERS[base]]
+        if foreign:
+            raise ValueError(f"rollout.base is {base!r}: layers {foreign} are not {base} layers "
+                             f"(known: {', '.join(BASE_LAYERS[base])})")
+        wrong = PERIOD_COLUMN[other]
+        for q in self.rollout.periods:
+            if wrong in q.model_fields_set:
+                raise ValueError(f"period {q.year} sets {wrong!r}, a key of base {other!r}; base {base!r} takes "
+                                 f"{PERIOD_COLUMN[base]!r}")
+        return self
+
+    @property
+    def base_params(self) -> FastParams | CorridorParams:
+        return self.fast if self.rollout.base == "fast" else self.corridor

@@ -1,17 +1,17 @@
-"""A rollout plan: the fast model's solution of every period, ascending years."""
+"""A rollout plan: the base model's solution of every period (FastSolution or
+CorridorSolution: both have open, chargers and upgrades), ascending years."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-
-from siting.fast.solution import FastSolution
 
 
 @dataclass(frozen=True)
 class RolloutSolution:
-    periods: tuple[FastSolution, ...]
+    periods: tuple[Any, ...]
 
     def opened_in(self) -> np.ndarray:
         """Per site, the index of the first period it is open in (-1: never)."""

@@ -1,20 +1,37 @@
-"""Independent check of a rollout plan: every period's plan by the fast model's checker (its own
-demand, headroom H_gt, p_t and B_t), lock-in between periods, and the objective recomputed from
-the plan (sum_t omega_t * objective_t, or the discounted cost increments)."""
+"""Independent check of a rollout plan: every period's plan by the base model's own checker
+(fast: verify_fast, corridor: verify_corridor, the round-trip simulation; each with that
+period's demand or flows, headroom H_gt, p_t and B_t), lock-in between periods, and the
+objective recomputed from the plan (sum_t omega_t * objective_t, or the discounted cost
+increments). Nothing of the formulation or the base model's code is used."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from siting.checks import Certificate
+from siting.corridor.verify import verify_corridor
 from siting.fast.verify import verify_fast
-from siting.precompute import Pairs
 from siting.rollout.instance import RolloutInstance
 from siting.rollout.solution import RolloutSolution
 
 
-def verify_rollout(inst: RolloutInstance, pairs: Pairs, sol: RolloutSolution) -> Certificate:
-    checks = [verify_fast(q, pairs, s) for q, s in zip(inst.periods, sol.periods)]
+def check_period(inst: RolloutInstance, data, q, sol) -> Certificate:
+    """The base's checker on one period; `data`: fast the pairs, corridor the shared paths."""
+    if inst.base == "corridor":
+        return verify_corridor(q, data.paths, sol)
+    return verify_fast(q, data, sol)
+
+
+def counts_cost(inst: RolloutInstance) -> bool:
+    """The objective is a cost (discounted increments), read from the parameters."""
+    p = inst.first.params
+    if inst.base == "corridor":
+        return p.objective == "cost"
+    return p.objective == "lscp" or (p.objective == "capacitated" and p.serve_all)
+
+
+def verify_rollout(inst: RolloutInstance, data, sol: RolloutSolution) -> Certificate:
+    checks = [check_period(inst, data, q, s) for q, s in zip(inst.periods, sol.periods)]
     years = inst.years
     violations = [f"{years[t]}: {v}" for t, c in enumerate(checks) for v in c.violations]
     for t in range(inst.n_periods - 1):
@@ -27,8 +44,7 @@ def verify_rollout(inst: RolloutInstance, pairs: Pairs, sol: RolloutSolution) ->
         if np.any(np.asarray(now.upgrades, bool) & ~np.asarray(later.upgrades, bool)):
             violations.append(f"lock-in: a grid upgrade of {years[t]} is gone in {years[t + 1]}")
     per_period = np.array([c.objective for c in checks])
-    if inst.first.params.objective == "lscp" or (inst.first.params.objective == "capacitated"
-                                                 and inst.first.params.serve_all):
+    if counts_cost(inst):
         delta = inst.discount()
         objective = float(np.sum((delta - np.r_[delta[1:], 0.0]) * per_period))
     else:
