@@ -12,6 +12,7 @@ from siting.cli.compare import compare_cmd
 from siting.cli.generate import generate_cmd
 from siting.cli.import_cmd import import_cmd
 from siting.cli.init import init_cmd
+from siting.cli.scan import scan_parks_cmd
 from siting.cli.solve import solve_cmd
 from siting.cli.sweep import sweep_cmd
 from siting.cli.validate import validate_cmd
@@ -48,3 +49,4 @@ cli.add_command(sweep_cmd)
 cli.add_command(compare_cmd)
 cli.add_command(whitespots_cmd)
 cli.add_command(init_cmd)
+cli.add_command(scan_parks_cmd)
