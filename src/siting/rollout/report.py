@@ -1,7 +1,8 @@
 """The result folder of a rollout: summary.json and summary.md (per period, and year by year
 against planned ahead), sites.gpkg (every site with its chargers per year; the grid use per
-year), map-<year>.png per period, plan.csv, grid_by_period.csv, and for the grid operators
-connection_requests.csv and rollout_plan_quarterly.csv (quarterly.py)."""
+year), map-<year>.png per period (the base model's map), plan.csv, grid_by_period.csv, and for
+the grid operators connection_requests.csv and rollout_plan_quarterly.csv (quarterly.py). The
+same for every base; what differs (map, sizes, the rows per period) comes from its adapter."""
 
 from __future__ import annotations
 
@@ -11,44 +12,35 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.fast.api import FastRun
-from siting.fast.model import objective_kind
-from siting.fast.report import draw_map
-from siting.fast.verify import grid_allowed_kw, grid_load_kw
 from siting.io.maps import place_names, read_map_layers
 from siting.io.report import id_labels, problem_lines, size_row, summary_base, write_run
 from siting.io.summary_text import headline, markdown_table, number
 from siting.io.write import point_layer
 from siting.rollout.api import RolloutRun
+from siting.rollout.bases import base_of
 from siting.rollout.quarterly import connection_requests, quarterly_plan
 
 MAX_LISTED = 25
 
 
 # -- per period -----------------------------------------------------------------------------------
-def period_runs(run: RolloutRun) -> list[FastRun]:
-    """Each period's plan as a single-year fast run (its instance, its slice of the answer), so
-    the fast model's map and tables draw it."""
+def period_runs(run: RolloutRun) -> list:
+    """Each period's plan as a single-year run of the base model (its instance, its slice of the
+    answer), so the base model's map and tables draw it."""
+    base = base_of(run.instance.base)
     out = []
-    for t, q in enumerate(run.instance.periods):
+    for t in range(run.instance.n_periods):
         cert = run.certificate.details["periods"][t] if run.certificate is not None else None
         x = run.stacked.period_vector(run.result.x, t) if run.result.x is not None else None
         result = replace(run.result, x=x, objective=cert.objective if cert else None, best_bound=None, gap=None)
-        out.append(FastRun(instance=q, pairs=run.pairs, formulation=run.stacked.periods[t], result=result,
-                           solution=run.solution.periods[t] if run.solution is not None else None,
-                           certificate=cert, times={}, source=run.source))
+        out.append(base.period_run(run, t, result, cert))
     return out
 
 
 def served_by_site(run: RolloutRun) -> np.ndarray:
-    """float[T, J]: demand served (capacitated, p-median) or within reach (otherwise) per site."""
-    pairs = run.pairs
-    rows = pairs.row_ids()
-    out = []
-    for q, s in zip(run.instance.periods, run.solution.periods):
-        z = s.assignment if s.assignment is not None else s.open[pairs.indices].astype(float)
-        out.append(np.bincount(pairs.indices, weights=q.weight[rows] * z, minlength=q.n_sites))
-    return np.array(out)
+    """float[T, J]: what each site serves per period (fast: demand served or within reach;
+    corridor: kWh charged or refuelled trucks passing): the busiest site's request comes first."""
+    return base_of(run.instance.base).served_by_site(run)
 
 
 def municipalities(run: RolloutRun) -> np.ndarray | None:
@@ -91,8 +83,9 @@ def grid_table(run: RolloutRun) -> pd.DataFrame:
     if inst.first.grid is None:
         return pd.DataFrame()
     rows = []
+    grid_use = base_of(inst.base).grid_use
     for year, q, s in zip(inst.years, inst.periods, run.solution.periods):
-        load, allowed = grid_load_kw(q, s), grid_allowed_kw(q, s)
+        load, allowed = grid_use(q, s)
         for g in np.unique(q.grid_of_site[q.grid_of_site >= 0]):
             rows.append({"grid_area": str(q.grid.ids[g]), "year": int(year),
                          "headroom_kw": float(q.grid.available_kw[g]), "allowed_kw": float(allowed[g]),
@@ -121,21 +114,15 @@ def myopic_summary(run: RolloutRun) -> dict:
 def summary_dict(run: RolloutRun) -> dict:
     inst = run.instance
     q = inst.first
-    kind = objective_kind(q)
+    base = base_of(inst.base)
+    kind = base.objective_kind(q)
     weighting = "discounted cost increments" if kind == "cost" else "sum over periods of omega_t x objective_t"
     return summary_base(
         run, model="rollout", objective_kind=kind, objective_name=f"{q.params.objective} over {inst.n_periods} "
-        f"periods ({weighting})", parameters={"rollout": inst.params.model_dump(), "fast": q.params.model_dump()},
-        size={**run.formulation.summary(), "periods": inst.n_periods, "demand_points": q.n_demand,
-              "sites": q.n_sites, "pairs": run.pairs.nnz},
+        f"periods ({weighting})", parameters={"rollout": inst.params.model_dump(), inst.base: q.params.model_dump()},
+        size={**run.formulation.summary(), "periods": inst.n_periods, **base.size(run)},
         extra={"years": [int(y) for y in inst.years], "period_weights": inst.period_weights().tolist(),
                "discount": inst.discount().tolist(), "myopic": myopic_summary(run)})
-
-
-PERIOD_ROWS = [("served_demand_pct", "demand served", "%"), ("covered_demand_pct", "demand within reach", "%"),
-               ("new_sites", "new sites open", ""), ("new_chargers", "new chargers", ""),
-               ("new_kw", "new charging power", "kW"), ("cost", "invested by then", "EUR"),
-               ("grid_areas_full", "grid areas at their limit", "")]
 
 
 def summary_markdown(summary: dict, run: RolloutRun) -> str:
@@ -150,7 +137,7 @@ def summary_markdown(summary: dict, run: RolloutRun) -> str:
     years = summary["years"]
     lines += ["", "## The plan per period", "", "| | " + " | ".join(map(str, years)) + " |",
               "|---|" + "---|" * len(years)]
-    for key, label, unit in PERIOD_ROWS:
+    for key, label, unit in base_of(inst.base).period_rows:
         if key in by[years[0]]:
             lines.append(f"| {label}{f' ({unit})' if unit else ''} | "
                          + " | ".join(number(by[y][key]) for y in years) + " |")
@@ -229,6 +216,7 @@ def write_extras(run: RolloutRun, folder: Path) -> dict:
 
 def write_rollout_results(run: RolloutRun, out: Path, overwrite: bool = False) -> dict:
     runs = period_runs(run) if run.solution is not None else []
+    draw_map = base_of(run.instance.base).draw_map
     pictures = {f"map_{y}": (f"map-{y}.png", lambda r, path, k=k: draw_map(runs[k], path))
                 for k, y in enumerate(run.instance.years)} if runs else {}
     return write_run(run, out, overwrite, summary_dict(run), layers=result_layers, markdown=summary_markdown,

@@ -9,5 +9,7 @@ from siting.rollout.load import load_rollout
 from siting.rollout.params import RolloutConfig
 from siting.rollout.report import write_rollout_results
 
+# the last period's figures; a sweep table shows those the runs report (a corridor rollout:
+# new_chargers, cost, grid_upgrades)
 SPEC = ModelSpec("rollout", RolloutConfig, load_rollout, solve_rollout, write_rollout_results, describe_rollout,
-                 main_kpis=MAIN_KPIS)  # the last period's figures
+                 main_kpis=MAIN_KPIS)
