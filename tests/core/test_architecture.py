@@ -21,7 +21,7 @@ LAYERS = [
     {"siting.precompute", "siting.formulation", "siting.io", "siting.checks", "siting.solve", "siting.diagnose",
      "siting.pipeline", "siting.registry", "siting.importers", "siting.progress"},
     {f"siting.{m}" for m in MODELS},
-    {"siting.whitespots", "siting.rollout"},  # built on the models: above them, below the CLI
+    {"siting.whitespots", "siting.rollout", "siting.gridneeds"},  # built on the models: above them, below the CLI
     {"siting.sweep", "siting.cli"},
 ]
 
