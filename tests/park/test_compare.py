@@ -80,8 +80,8 @@ def test_a_higher_penalty_delivers_more(tmp_path):
     for penalty in (0.05, 0.5, 50.0):
         path = scenario(tmp_path, f'[set]\n"park.unmet_penalty" = {penalty}\n', name=f"p{penalty:g}")
         option = load_option(folder, load_scenario(path))
-        assert option.instance.params.unmet_penalty == penalty
-        run = solve_option(option.instance, EXACT, option.fixed_open)
+        assert option.params.unmet_penalty == penalty
+        run = solve_option(option, EXACT)
         assert run.status == "optimal" and run.certificate.violations == []
         unmet.append(run.certificate.kpis["energy_unmet_kwh_per_day"])
     assert unmet[0] == pytest.approx(load_park(folder).energy_kwh.sum())
@@ -112,8 +112,7 @@ profile = { timebound = "netbewust" }
 headroom_kw = { "G1" = 900.0 }
 extra_kw = { "G1" = 100.0 }
 """)
-    option = load_option(folder, load_scenario(path))
-    inst = option.instance
+    inst = load_option(folder, load_scenario(path))
     sq = inst.square_ids[inst.tier_square].astype(str)
     assert "3x250A" in base.tier_ids and "3x250A" not in inst.tier_ids
     assert "s1" not in sq  # closed: no tier left
@@ -125,8 +124,8 @@ extra_kw = { "G1" = 100.0 }
     timebound = inst.tier_contract == "netbewust"
     assert timebound.sum() == 3 + 1 and np.all(inst.tier_avail[timebound] == profile)
     assert inst.headroom_kw[0] == pytest.approx(1000.0 * profile)  # the grid area's profile is netbewust too
-    assert option.fixed_open.tolist() == [False, True, False, False]
-    run = solve_option(inst, EXACT, option.fixed_open)
+    assert inst.fixed_open.tolist() == [False, True, False, False]
+    run = solve_option(inst, EXACT)
     assert run.status == "optimal" and run.certificate.violations == []
     assert run.solution.open[1] and not run.solution.open[0]
 
@@ -134,8 +133,8 @@ extra_kw = { "G1" = 100.0 }
 def test_contracts_allowed_keeps_only_those_tiers(tmp_path):
     folder = park_folder(tmp_path, 1)
     option = load_option(folder, load_scenario(scenario(tmp_path, '[contracts]\nallowed = ["firm"]\n')))
-    assert set(option.instance.tier_contract) == {"firm"}
-    assert option.instance.params.contracts == ["firm"]
+    assert set(option.tier_contract) == {"firm"}
+    assert option.params.contracts == ["firm"]
 
 
 BAD = [  # (scenario text, field named, id named)
@@ -275,4 +274,4 @@ def test_bundled_scenarios_load_against_their_instance():
         sc = load_scenario(path)
         assert "[estimate]" in path.read_text() or "[sourced]" in path.read_text(), path.name
         option = load_option(folder, sc)
-        assert option.instance.n_tiers > 0, path.name
+        assert option.n_tiers > 0, path.name

@@ -94,7 +94,7 @@ def solved(folder, **changes):
 
 
 def report(run):
-    summary = summary_dict(run, EXACT)
+    summary = summary_dict(run)
     return summary, summary_markdown(summary, run)
 
 
@@ -259,12 +259,22 @@ def test_no_unmet_energy_no_resolve(tmp_path, monkeypatch) -> None:
     assert "All energy is delivered" in md
 
 
-def test_recorded_options_rebuild_the_run_options(tmp_path) -> None:
-    run = solved(park(tmp_path, [company("late", 100.0, 10.0, 18.0, 24.0)]))
-    again = why.recorded_options(run.result)
-    for name in ("solver", "time_limit", "gap", "threads", "seed", "highs"):
-        assert getattr(again, name) == getattr(EXACT, name), name
-    fast = SolveOptions(profile="fast", threads=1)
-    run2 = solve_park(load_park(tmp_path), fast)
-    again = why.recorded_options(run2.result)
-    assert (again.time_limit, again.gap, again.threads, again.highs) == (60.0, 0.01, 1, fast.highs)
+def test_the_run_keeps_its_options_and_its_split(tmp_path, monkeypatch) -> None:
+    """solve_park keeps the SolveOptions on the run; the shortfall re-solves use exactly them, and
+    the split is attributed once however often summary.json is built (two re-solves, not four)."""
+    folder = park(tmp_path, [company("small", 100.0, 50.0, 18.0, 6.0)], tier_cost=1e6, penalty=0.1)
+    fast = SolveOptions(profile="fast", threads=1, seed=7)
+    run = solve_park(load_park(folder), fast)
+    assert run.options is fast
+    seen = []
+    real = why.solve
+
+    def counted(form, options, start=None):
+        seen.append(options)
+        return real(form, options, start)
+
+    monkeypatch.setattr(why, "solve", counted)
+    first, again = summary_dict(run), summary_dict(run)
+    assert len(seen) == 2 and all(o is fast for o in seen)
+    assert first["shortfall"] == again["shortfall"] and run.shortfall is run.shortfall
+    assert split(first) == pytest.approx((0.0, 0.0, 100.0), abs=1e-6)

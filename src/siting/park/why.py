@@ -38,17 +38,34 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from siting.formulation import Formulation
 from siting.options import SolveOptions
-from siting.park.api import ParkRun
 from siting.park.extract import extract_park
 from siting.park.instance import ParkInstance
 from siting.park.model import ParkIndex
+from siting.park.solution import ParkSolution
 from siting.park.verify import grid_load_kw, verify_park
 from siting.solve import SolveResult, solve
+
+
+class SolvedPark(Protocol):
+    """What the attribution reads of a run: a park/api.py ParkRun (not imported here, as its
+    `shortfall` is this module's attribute_shortfall)."""
+
+    instance: ParkInstance
+    formulation: Formulation
+    index: ParkIndex
+    result: SolveResult
+    solution: ParkSolution | None
+    options: SolveOptions | None
+
+    @property
+    def status(self) -> str: ...
+
 
 TOL_KWH = (
     1e-6  # kWh/day, relative to the day's demand (at least 1 kWh): below this, nothing is unmet
@@ -178,7 +195,7 @@ def _areas_full(inst: ParkInstance, sol, companies: np.ndarray) -> list[list[str
 
 
 # -- the attribution ------------------------------------------------------------------------------
-def attribute_shortfall(run: ParkRun, options: SolveOptions | None = None) -> Shortfall | None:
+def attribute_shortfall(run: SolvedPark, options: SolveOptions | None = None) -> Shortfall | None:
     """The split of the run's unmet energy per company (None without a plan). `options`: those of
     the re-solves (default: the run's own, `run.options`). `run.shortfall` is this, computed once."""
     inst, sol = run.instance, run.solution

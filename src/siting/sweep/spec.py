@@ -70,7 +70,9 @@ class RunSpec:
     overrides: tuple[str, ...]
     values: dict[str, Any]  # swept key (or "scenario") -> value, for the table and plots
     group: int = 0  # runs with the same group share their precompute
-    scenario_file: str | None = None  # corridor: a scenario whose sites/areas/grid parts are applied after load
+    # corridor and park: the scenario file whose other parts (sites, areas, squares, tiers, grid, ...)
+    # are applied besides its `set` (see load_run_instance)
+    scenario_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,16 +156,26 @@ _SOLVE_OPTIONS = TypeAdapter(SolveOptions)
 _SOLVE_FIELDS = [f.name for f in fields(SolveOptions)]
 
 
+FULL_SCENARIOS = ("corridor", "park")  # models whose scenario files have more than a `set` table
+
+
 def read_scenario(path: Path, model: str = "fast") -> tuple[str, dict[str, Any]]:
     """(name, flat overrides) of a scenario file.
 
     For the corridor model the file is a full `siting.corridor.scenario` file (sites fixed open or closed,
-    allowed search areas, extra grid kW besides `set`); its other parts are applied after load."""
+    allowed search areas, extra grid kW besides `set`); its other parts are applied after load. For the
+    park model it is a `siting.park.scenario` file (squares open or closed, tiers, contracts, grid): the
+    run's instance is read through `park.scenario.load_option` (load_run_instance)."""
     if model == "corridor":
         from siting.corridor.scenario import load_scenario
 
         scen = load_scenario(path)
         return safe_name(scen.name), flatten(dict(scen.set))
+    if model == "park":
+        from siting.park.scenario import load_scenario as load_park_scenario
+
+        park_scen = load_park_scenario(path)
+        return safe_name(park_scen.name), dict(park_scen.set)
     raw = _read_toml(path)
     if isinstance(raw.get("set"), dict):
         raw["set"] = flatten(raw["set"])
@@ -206,7 +218,10 @@ def read_sweep(path: str | Path) -> Sweep:
                 name, values = read_scenario(scen_path, model)
             except InstanceError as err:
                 raise InstanceError([replace(p, message=f"scenario of {file}: {p.message}") for p in err.problems]) from None
-            scen_axis.append((name, values, f"scenario {rel}", str(scen_path.resolve()) if model == "corridor" else None))
+            full = str(scen_path.resolve()) if model in FULL_SCENARIOS else None
+            if model == "park":  # its squares, tiers, contracts and grid ids, against the instance's layers
+                check_park_scenario(instance, scen_path, file)
+            scen_axis.append((name, values, f"scenario {rel}", full))
     grid_keys = list(spec.grid)
     grid_axis = [(combo, dict(zip(grid_keys, combo, strict=True)), "grid") for combo in itertools.product(*spec.grid.values())]
     short = _short_labels(grid_keys)
@@ -240,6 +255,33 @@ def read_sweep(path: str | Path) -> Sweep:
     axes = tuple((["run"] if spec.runs else []) + (["scenario"] if spec.scenarios else []) + grid_keys)
     runs = _assign_groups(model, runs)
     return Sweep(spec.name or file.stem, file, instance, model, options, tuple(runs), axes, spec.description)
+
+
+def check_park_scenario(instance: Path, path: Path, file: Path) -> None:
+    """A park scenario applied to the instance once (its own `set` only), so that an unknown square,
+    tier, contract, grid area or profile stops the sweep before any run (exit 2)."""
+    from siting.park.scenario import load_option, load_scenario
+
+    try:
+        load_option(instance, load_scenario(path))
+    except InstanceError as err:
+        raise InstanceError([replace(p, message=f"scenario of {file}: {p.message}") for p in err.problems]) from None
+
+
+def load_run_instance(model: str, load, instance: str | Path, spec: RunSpec):
+    """The instance of one run: `load(instance, overrides)`, with its scenario file's other parts
+    where it has one (corridor: applied after load; park: the tables changed before the instance is
+    built, `park.scenario.load_option`, the squares fixed open in `ParkInstance.fixed_open`)."""
+    if spec.scenario_file is None:
+        return load(instance, list(spec.overrides))
+    if model == "park":
+        from siting.park.scenario import load_option, load_scenario
+
+        return load_option(instance, load_scenario(spec.scenario_file), list(spec.overrides))
+    from siting.corridor.scenario import apply_scenario
+    from siting.corridor.scenario import load_scenario as load_corridor_scenario
+
+    return apply_scenario(load(instance, list(spec.overrides)), load_corridor_scenario(spec.scenario_file))
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from siting.errors import InstanceError, SitingError
 from siting.options import SolveOptions
-from siting.sweep.spec import RunSpec
+from siting.sweep.spec import RunSpec, load_run_instance
 
 
 # -- the tasks (they run on the workers) ----------------------------------------------------------
@@ -73,11 +73,7 @@ def run_task(model: str, instance: str, spec: RunSpec, options: SolveOptions, sh
     started = time.time()
     t0 = time.perf_counter()
     try:
-        inst = api.load(instance, list(spec.overrides))
-        if spec.scenario_file is not None:
-            from siting.corridor.scenario import apply_scenario, load_scenario
-
-            inst = apply_scenario(inst, load_scenario(spec.scenario_file))
+        inst = load_run_instance(model, api.load, instance, spec)
     except InstanceError as err:  # e.g. p larger than the number of candidates
         raise RunFailed("InstanceError", err.describe()) from None
     load_seconds = time.perf_counter() - t0
