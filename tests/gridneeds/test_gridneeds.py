@@ -160,6 +160,7 @@ def test_a_gain_is_exact_only_when_both_solves_are_optimal_and_their_bounds_meet
     assert exact.exact and exact.value == 10.0 and exact.text() == "10.0"
     within_gap = gain_of("max", resolve("optimal", 100.0, 100.01), resolve("optimal", 110.0, 110.0), 1.0)
     assert not within_gap.exact and within_gap.low == pytest.approx(9.99) and within_gap.high == pytest.approx(10.0)
+    assert within_gap.text() == "≈ 10.0 (within the solver's gap)" and within_gap.text(2) == "9.99 to 10.00"
     stopped = gain_of("max", resolve("optimal", 100.0, 100.0), resolve("time_limit", 104.0, 120.0), 1.0)
     assert not stopped.exact and (stopped.low, stopped.high) == (4.0, 20.0) and stopped.text() == "4.0 to 20.0"
     unbounded = gain_of("max", resolve("optimal", 100.0, 100.0), resolve("time_limit", 99.0, None), 1.0)
@@ -184,7 +185,7 @@ def test_the_command_writes_the_folder_from_dask_workers(tmp_path):
     table = pd.read_csv(out / "grid_needs.csv").set_index("grid_area")
     assert table.loc["G-west", "gain_1mw"] == pytest.approx(8.0) and math.isnan(table.loc["G-centre", "gain_1mw"])
     text = (out / "grid_needs.md").read_text()
-    assert "| 1 | G-west | 300 | 300 | 600 | 300 | 300 | 8.0 (+13.56 %) | 8.0 (+13.56 %) |" in text
+    assert "| 1 | G-west | 300 | 300 | 600 | 300 | 150 | 8.0 (+13.56 %) | 8.0 (+13.56 %) |" in text
     assert "| 2 |" not in text and "gains nothing (within the solver's tolerance) at 1 substation(s): G-east" in text
     import json
 

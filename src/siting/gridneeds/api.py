@@ -47,14 +47,16 @@ class Gain:
     status: str  # of the re-solve with more headroom
 
     def text(self, digits: int = 1) -> str:
-        """'12.3', 'at least 12.3', '12.3 to 14.0' or 'unknown (status)'."""
+        """'12.3', 'at least 12.3', '12.3 to 14.0', '≈ 12.3 (within the solver's gap)' or
+        'unknown (status)'."""
         if self.value is None:
             return f"unknown ({self.status})"
         if self.exact:
             return f"{self.value:,.{digits}f}"
         if self.high is None or not math.isfinite(self.high):
             return f"at least {self.low:,.{digits}f}"
-        return f"{self.low:,.{digits}f} to {self.high:,.{digits}f}"
+        low, high = f"{self.low:,.{digits}f}", f"{self.high:,.{digits}f}"
+        return f"≈ {low} (within the solver's gap)" if low == high else f"{low} to {high}"
 
 
 def gain_of(sense: str, base: Resolve, more: Resolve, mw: float) -> Gain:
