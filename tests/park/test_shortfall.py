@@ -13,6 +13,8 @@ checks the split against independent solves at other penalties.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -260,7 +262,8 @@ def test_no_unmet_energy_no_resolve(tmp_path, monkeypatch) -> None:
 
 
 def test_the_run_keeps_its_options_and_its_split(tmp_path, monkeypatch) -> None:
-    """solve_park keeps the SolveOptions on the run; the shortfall re-solves use exactly them, and
+    """solve_park keeps the SolveOptions on the run; the shortfall re-solves use them (each capped
+    at the plan's own solve time, at least 10 s), and
     the split is attributed once however often summary.json is built (two re-solves, not four)."""
     folder = park(tmp_path, [company("small", 100.0, 50.0, 18.0, 6.0)], tier_cost=1e6, penalty=0.1)
     fast = SolveOptions(profile="fast", threads=1, seed=7)
@@ -275,6 +278,7 @@ def test_the_run_keeps_its_options_and_its_split(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(why, "solve", counted)
     first, again = summary_dict(run), summary_dict(run)
-    assert len(seen) == 2 and all(o is fast for o in seen)
+    cap = max(why.RESOLVE_MIN_SECONDS, run.result.seconds)
+    assert len(seen) == 2 and all(o == replace(fast, time_limit=min(fast.time_limit, cap)) for o in seen)
     assert first["shortfall"] == again["shortfall"] and run.shortfall is run.shortfall
     assert split(first) == pytest.approx((0.0, 0.0, 100.0), abs=1e-6)
