@@ -58,7 +58,7 @@ def client():
     import dask
     from distributed import Client, LocalCluster
 
-    from siting.cli.sweep import LOCAL_CONFIG
+    from siting.cluster import LOCAL_CONFIG
 
     # a run that kills its worker twice is given up (KilledWorker) instead of after four times
     with dask.config.set({**LOCAL_CONFIG, "distributed.scheduler.allowed-failures": 1}):

@@ -49,10 +49,10 @@ def grid_needs_cmd(instance, overrides, out, overwrite, workers, mw, solver, pro
       siting grid-needs instances/nal-oost-fast --out results/grid-needs-fast
       siting grid-needs instances/nal-oost-corridor --workers 2 --mw 1,2,5 --profile exact
     """
+    from siting.cluster import local_client
     from siting.gridneeds.api import grid_needs
     from siting.gridneeds.models import adapter
     from siting.gridneeds.report import write_grid_needs
-    from siting.gridneeds.sweep import local_client
     from siting.io.claim import FolderClaim
     from siting.io.folder import instance_folder
     from siting.io.write import check_output_folder

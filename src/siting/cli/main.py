@@ -10,8 +10,8 @@ import click
 from siting import __version__, stop
 from siting.cli.compare import compare_cmd
 from siting.cli.generate import generate_cmd
-from siting.cli.import_cmd import import_cmd
 from siting.cli.gridneeds import grid_needs_cmd
+from siting.cli.import_cmd import import_cmd
 from siting.cli.init import init_cmd
 from siting.cli.scan import scan_parks_cmd
 from siting.cli.solve import solve_cmd

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from siting.cli.options import debug_opt, handle_errors, instance_arg, set_opt, solver_options
+from siting.cluster import local_client
 
 
 @click.command("scan-parks")
@@ -65,29 +66,3 @@ def scan_parks_cmd(instance, out, workers, limit, overwrite, overrides, solver, 
         written, text = write_scan(table, scan, out, overwrite, seconds=seconds, workers=workers)
     click.echo(text.split("## Where the grid blocks it")[0].rstrip())
     click.echo(f"Written to {written}/ (scan.csv, scan.md, scan_map.png) in {seconds:,.1f} s")
-
-
-class local_client:
-    """A Dask Client on a LocalCluster on loopback (processes, one thread each), closed afterwards;
-    the settings of `siting sweep`'s local cluster."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.cluster = self.client = None
-
-    def __enter__(self):
-        import logging
-
-        import dask
-        from distributed import Client, LocalCluster
-
-        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                        host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                        silence_logs=logging.ERROR)
-        self.client = Client(self.cluster)
-        return self.client
-
-    def __exit__(self, *exc) -> None:
-        self.client.close()
-        self.cluster.close()

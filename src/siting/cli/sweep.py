@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from siting.cli.options import debug_opt, handle_errors
+from siting.cluster import local_client
 
 
 @click.command("sweep")
@@ -78,44 +80,25 @@ def sweep_cmd(sweep_file, workers, scheduler, tls_ca_file, tls_cert, tls_key, ou
         raise SystemExit(1)
 
 
-# No prefetching of queued tasks by workers: solves are long, and a killed worker should take only
-# the run it was executing with it (run_sweep also keeps at most one run per thread in flight).
-LOCAL_CONFIG = {"distributed.scheduler.worker-saturation": 1.0}
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int, tls: dict | None = None):
+    """A Client on an existing scheduler, or on a local cluster on loopback that is closed
+    afterwards (run_sweep also keeps at most one run per thread in flight)."""
+    if not scheduler:
+        with local_client(workers) as client:
+            yield client
+        return
+    from distributed import Client
 
-
-class _client:
-    """A Client on an existing scheduler, or on a LocalCluster on loopback that is closed afterwards."""
-
-    def __init__(self, scheduler: str | None, workers: int, tls: dict | None = None):
-        self.scheduler, self.workers, self.tls = scheduler, workers, tls or {}
-        self.cluster = self.client = None
-
-    def __enter__(self):
-        import logging
-
-        import dask
-        from distributed import Client, LocalCluster
-
-        if self.scheduler:
-            security = scheduler_security(self.scheduler, self.tls)
-            try:
-                self.client = Client(self.scheduler, timeout="20s", security=security)
-            except (OSError, TypeError, ValueError) as err:
-                raise click.BadParameter(f"cannot reach a Dask scheduler at {self.scheduler}: {err}",
-                                         param_hint="--scheduler") from None
-        else:
-            with dask.config.set(LOCAL_CONFIG):
-                # host and dashboard on loopback: no other machine can reach this cluster
-                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                            silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
-        return self.client
-
-    def __exit__(self, *exc) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+    try:
+        client = Client(scheduler, timeout="20s", security=scheduler_security(scheduler, tls or {}))
+    except (OSError, TypeError, ValueError) as err:
+        raise click.BadParameter(f"cannot reach a Dask scheduler at {scheduler}: {err}",
+                                 param_hint="--scheduler") from None
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def scheduler_security(address: str, tls: dict):

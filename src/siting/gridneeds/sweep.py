@@ -8,7 +8,6 @@ its headroom change.
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass, field
 
@@ -118,28 +117,3 @@ def run_resolves(model: str, inst, data, changes: list[Change], options: SolveOp
         return client.gather(futures)
     finally:
         client.cancel(futures + [inst_f, data_f])
-
-
-class local_client:
-    """A Dask Client on a LocalCluster of `workers` single-threaded processes on loopback (no
-    other machine can reach it), closed on exit."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.cluster = self.client = None
-
-    def __enter__(self):
-        import dask
-        from distributed import Client, LocalCluster
-
-        # no prefetching: solves are long and uneven, a free worker takes the next one
-        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                        host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                        silence_logs=logging.ERROR)
-        self.client = Client(self.cluster)
-        return self.client
-
-    def __exit__(self, *exc) -> None:
-        self.client.close()
-        self.cluster.close()
