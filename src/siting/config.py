@@ -124,6 +124,26 @@ def parse_config(data: dict, schema: type[Schema], file: str = "instance.toml") 
         raise InstanceError(problems_from_validation(err, file, schema)) from None
 
 
+def read_scenario_file(path: str | Path, schema: type[Schema], example_key: str) -> Schema:
+    """A scenario TOML (`siting compare`, sweeps) as `schema`: the file must exist and parse, its
+    `name` defaults to the file's stem, and every `[set]` key reads SECTION.KEY (`example_key`
+    shows one); each problem names the file and the key."""
+    path = Path(path)
+    if not path.is_file():
+        raise InstanceError(Problem(str(path), "scenario file not found"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as err:
+        raise InstanceError(Problem(str(path), f"not valid TOML: {err}")) from None
+    data.setdefault("name", path.stem)
+    scenario = parse_config({**data, "file": str(path)}, schema, str(path))
+    bad = [Problem(str(path), f"expected SECTION.KEY, e.g. \"{example_key}\"", field=f"set.{key}")
+           for key in scenario.set if "." not in key]
+    if bad:
+        raise InstanceError(bad)
+    return scenario
+
+
 def read_config(path: Path) -> dict:
     """The raw TOML of an instance (a dict), or an InstanceError naming the file."""
     if path.is_dir() and path.name != "instance.toml":

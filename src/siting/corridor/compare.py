@@ -18,7 +18,7 @@ from siting.corridor.references import BASE, EXISTING_ONLY, existing_only
 from siting.corridor.report import draw_map
 from siting.corridor.scenario import GridItem, Scenario, apply_scenario
 from siting.corridor.why import why_line
-from siting.io.compare import md_table, slug
+from siting.io.compare import option_lines, sections_markdown, slug
 from siting.io.write import write_atomic
 
 MAX_FLOWS = 8
@@ -238,17 +238,11 @@ def compare_markdown(options: list[Option], frames: dict[str, pd.DataFrame]) -> 
              "optimal means no better plan exists under the option's rules. Annual cost: investment over "
              f"{inst.params.lifetime_years:g} years at {100 * inst.params.interest_rate:g} % [estimate] plus the "
              "grid items' yearly fees.", ""]
-    for option in options:
-        lines.append(f"- **{option.name}**: {option.description or '(no description)'}"
-                     + (f" — map: map-{slug(option.name)}.png" if option.run.solution is not None else ""))
+    lines += option_lines(options)
     sections = [("", frames["options"]), ("## New hubs per LoLa search area", frames["areas"]),
                 ("## Grid: new load / allowed kW per substation where hubs are added", frames["grid"]),
                 ("## Heaviest flows the base plan does not charge", frames["flows"])]
-    for title, frame in sections:
-        if frame.empty:
-            continue
-        lines += ["", title, ""] if title else [""]
-        lines += md_table(frame)
+    lines += sections_markdown(sections)
     return "\n".join(lines) + "\n"
 
 

@@ -36,15 +36,14 @@ InstanceError naming the scenario file, the key and the id (exit code 2).
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from siting.config import StrictModel, problems_from_validation
+from siting.config import StrictModel, read_scenario_file
 from siting.config import did_you_mean as _did_you_mean
 from siting.corridor.instance import CorridorInstance
 from siting.errors import InstanceError, Problem
@@ -110,22 +109,7 @@ def _toml_value(value: Any) -> str:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    path = Path(path)
-    if not path.is_file():
-        raise InstanceError(Problem(str(path), "scenario file not found"))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except tomllib.TOMLDecodeError as err:
-        raise InstanceError(Problem(str(path), f"not valid TOML: {err}")) from None
-    data.setdefault("name", path.stem)
-    try:
-        scenario = Scenario.model_validate({**data, "file": str(path)})
-    except ValidationError as err:
-        raise InstanceError(problems_from_validation(err, str(path), Scenario)) from None
-    for key in scenario.set:
-        if "." not in key:
-            raise InstanceError(Problem(str(path), "expected SECTION.KEY, e.g. \"corridor.p\"", field=f"set.{key}"))
-    return scenario
+    return read_scenario_file(path, Scenario, "corridor.p")
 
 
 def _indices(ids: np.ndarray, wanted: list[str], file: str, field: str, what: str) -> np.ndarray:

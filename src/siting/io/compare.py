@@ -33,6 +33,23 @@ def md_cell(value) -> str:
     return str(value).replace("|", "/")
 
 
+def option_lines(options) -> list[str]:
+    """One bullet per option of a comparison: its name, description and map file."""
+    return [f"- **{o.name}**: {o.description or '(no description)'}"
+            + (f" — map: map-{slug(o.name)}.png" if o.run.solution is not None else "") for o in options]
+
+
+def sections_markdown(sections: list[tuple[str, pd.DataFrame]]) -> list[str]:
+    """The tables of compare.md, each under its title (none for the first), empty ones left out."""
+    lines: list[str] = []
+    for title, frame in sections:
+        if frame.empty:
+            continue
+        lines += ["", title, ""] if title else [""]
+        lines += md_table(frame)
+    return lines
+
+
 def slug(name: str) -> str:
     """An option's name as part of a file name (map-<slug>.png)."""
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "option"

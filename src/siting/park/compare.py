@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.io.compare import compare_page, md_table, outlines_of, slug
+from siting.io.compare import (
+    compare_page,
+    option_lines,
+    outlines_of,
+    sections_markdown,
+    slug,
+)
 from siting.io.write import write_atomic
 from siting.park.api import ParkRun
 from siting.park.references import BASE, OWN_ONLY, REFERENCE_PENALTY, own_connections_only
@@ -294,18 +300,12 @@ def compare_markdown(options: list[Option], frames: dict[str, pd.DataFrame]) -> 
              f"{100 * p.discount_rate:g} % interest, plus yearly fees, electricity and the penalty for energy not "
              f"delivered ({penalty}). \"result\" optimal means no cheaper plan exists under the option's rules.",
              ""]
-    for option in options:
-        lines.append(f"- **{option.name}**: {option.description or '(no description)'}"
-                     + (f" — map: map-{slug(option.name)}.png" if option.run.solution is not None else ""))
+    lines += option_lines(options)
     sections = [("", frames["options"]),
                 ("## Peak load / connection kW at each square", frames["squares"]),
                 ("## Grid: peak charging load / headroom kW per grid area", frames["grid"]),
                 ("## Energy not delivered per company, kWh/day", frames["unmet"])]
-    for title, frame in sections:
-        if frame.empty:
-            continue
-        lines += ["", title, ""] if title else [""]
-        lines += md_table(frame)
+    lines += sections_markdown(sections)
     return "\n".join(lines) + "\n"
 
 

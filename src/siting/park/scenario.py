@@ -47,16 +47,15 @@ a bad `[set]` key or value.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from siting.config import StrictModel, problems_from_validation
+from siting.config import StrictModel, read_scenario_file
 from siting.config import did_you_mean as _did_you_mean
 from siting.errors import InstanceError, Problem
 from siting.park.instance import ParkInstance
@@ -136,21 +135,7 @@ class Scenario(StrictModel):
 
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
-    if not path.is_file():
-        raise InstanceError(Problem(str(path), "scenario file not found"))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except tomllib.TOMLDecodeError as err:
-        raise InstanceError(Problem(str(path), f"not valid TOML: {err}")) from None
-    data.setdefault("name", path.stem)
-    try:
-        scenario = Scenario.model_validate({**data, "file": str(path)})
-    except ValidationError as err:
-        raise InstanceError(problems_from_validation(err, str(path), Scenario)) from None
-    bad = [Problem(str(path), "expected SECTION.KEY, e.g. \"park.unmet_penalty\"", field=f"set.{key}")
-           for key in scenario.set if "." not in key]
-    if bad:
-        raise InstanceError(bad)
+    scenario = read_scenario_file(path, Scenario, "park.unmet_penalty")
     bad = [Problem(str(path), f"unsupported value {value!r}", field=f"set.{key}")
            for key, value in scenario.set.items() if not _writable(value)]
     if bad:
