@@ -177,3 +177,22 @@ def test_pmedian_objective_uses_the_instances_distances() -> None:
     inst = run.instance
     far = replace(inst, demand_xy=inst.demand_xy + 1.0)
     assert verify_fast(far, run.pairs, run.solution).objective != pytest.approx(run.objective, rel=1e-9)
+
+
+def test_an_area_without_headroom_is_not_counted_as_used_up(cap) -> None:
+    """grid_areas_full: areas whose positive headroom the plan fills; an area at 0 kW (or a queue,
+    < 0) is closed to new load and counted in grid_areas_without_headroom instead."""
+    from siting.fast.verify import grid_allowed_kw, grid_load_kw
+    from siting.resources import GridAreas
+
+    inst, sol = cap.instance, cap.solution
+    load = grid_load_kw(inst, sol)
+    busy = int(np.argmax(load))
+    assert load[busy] > 0
+    # the busiest area at exactly the plan's load (used up), the others at 0 kW and at -100 kW (a queue)
+    available = np.where(np.arange(3) == busy, load[busy], 0.0)
+    available[(busy + 1) % 3] = -100.0
+    tight = GridAreas(ids=inst.grid.ids, available_kw=available, upgrade_kw=np.zeros(3), upgrade_cost=np.zeros(3))
+    kpis = verify_fast(replace(inst, grid=tight), cap.pairs, replace(sol, upgrades=np.zeros(3, bool))).kpis
+    assert kpis["grid_areas_full"] == 1
+    assert kpis["grid_areas_without_headroom"] == 2

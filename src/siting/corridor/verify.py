@@ -372,7 +372,9 @@ def verify_corridor(inst: CorridorInstance, paths: Paths, sol) -> Certificate:
     if load_kwh is not None:
         kpis["capacity_use_pct"] = float(100.0 * load_kwh.sum() / max(1e-9, p.kwh_per_charger_day * n[is_open].sum()))
     if grid_use is not None:
-        kpis["grid_areas_full"] = int(np.sum(grid_use >= allowed - TOL))
+        # an area with no headroom is closed to new load, not "used up" by the plan: counted apart
+        kpis["grid_areas_full"] = int(np.sum((allowed > TOL) & (grid_use >= allowed - TOL)))
+        kpis["grid_areas_without_headroom"] = int(np.sum(allowed <= TOL))
     if p.afir_spacing:
         far = afir_far_nodes(inst, is_open, n)
         if far:

@@ -250,5 +250,8 @@ def verify_fast(inst: FastInstance, pairs: Pairs, sol: FastSolution) -> Certific
     if p.objective == "pmedian":
         kpis["mean_distance"] = float(np.sum(w[rows] * sol.assignment * distance)) / total if total else 0.0
     if grid_use is not None:
-        kpis["grid_areas_full"] = int(np.sum(grid_use >= grid_allowed_kw(inst, sol) - TOL))
+        allowed = grid_allowed_kw(inst, sol)
+        # an area with no headroom is closed to new load, not "used up" by the plan: counted apart
+        kpis["grid_areas_full"] = int(np.sum((allowed > TOL) & (grid_use >= allowed - TOL)))
+        kpis["grid_areas_without_headroom"] = int(np.sum(allowed <= TOL))
     return Certificate(objective=objective, kpis=kpis, violations=v)

@@ -69,7 +69,8 @@ PLAN_ROWS = [  # (kpi, label, unit) rows of the fast and corridor tables: what t
     ("new_kw", "new charging power", "kW"),
     ("cost", "investment", "EUR"),
     ("grid_upgrades", "grid upgrades bought", ""),
-    ("grid_areas_full", "grid areas at their limit", ""),
+    ("grid_areas_full", "grid areas whose headroom the plan uses up", ""),
+    ("grid_areas_without_headroom", "grid areas with no headroom at all (closed to new load)", ""),
 ]
 
 

@@ -162,7 +162,8 @@ PERIOD_ROWS = [("refuelled_flow", "e-trucks per day whose round trip can be char
                ("energy_kwh_day", "charging energy per day", "kWh"),
                ("new_stations", "new hubs open", ""), ("new_chargers", "new chargers", ""),
                ("new_kw", "new charging power", "kW"), ("cost", "invested by then", "EUR"),
-               ("grid_areas_full", "grid areas with no headroom left (those at 0 kW included)", "")]
+               ("grid_areas_full", "grid areas whose headroom the plan uses up", ""),
+               ("grid_areas_without_headroom", "grid areas with no headroom at all", "")]
 
 CORRIDOR = Base(
     name="corridor", load=load_periods, precompute=precompute, build=build,

@@ -72,7 +72,8 @@ def describe(inst) -> str:
 PERIOD_ROWS = [("served_demand_pct", "demand served", "%"), ("covered_demand_pct", "demand within reach", "%"),
                ("new_sites", "new sites open", ""), ("new_chargers", "new chargers", ""),
                ("new_kw", "new charging power", "kW"), ("cost", "invested by then", "EUR"),
-               ("grid_areas_full", "grid areas at their limit", "")]
+               ("grid_areas_full", "grid areas whose headroom the plan uses up", ""),
+               ("grid_areas_without_headroom", "grid areas with no headroom at all", "")]
 
 FAST = Base(
     name="fast", load=load_periods, precompute=fast_pairs, build=build_fast,
