@@ -8,6 +8,7 @@ typo like `radus = 5000` reads: "instance.toml, field 'fast.radus': unknown key 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import tomllib
 import typing
@@ -122,6 +123,21 @@ def parse_config(data: dict, schema: type[Schema], file: str = "instance.toml") 
         return schema.model_validate(data)
     except ValidationError as err:
         raise InstanceError(problems_from_validation(err, file, schema)) from None
+
+
+def toml_value(value) -> str:
+    """A value as TOML text for `SECTION.KEY=VALUE` (apply_overrides reads it back): tables inline."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise InstanceError(Problem("scenario", f"unsupported value {value!r} in [set]"))
 
 
 def read_scenario_file(path: str | Path, schema: type[Schema], example_key: str) -> Schema:

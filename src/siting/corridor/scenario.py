@@ -35,7 +35,6 @@ InstanceError naming the scenario file, the key and the id (exit code 2).
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from siting.config import StrictModel, read_scenario_file
+from siting.config import StrictModel, read_scenario_file, toml_value
 from siting.config import did_you_mean as _did_you_mean
 from siting.corridor.instance import CorridorInstance
 from siting.errors import InstanceError, Problem
@@ -93,19 +92,7 @@ class Scenario(StrictModel):
 
     def overrides(self) -> list[str]:
         """The `set` table as `SECTION.KEY=VALUE` strings (VALUE as TOML)."""
-        return [f"{key}={_toml_value(value)}" for key, value in self.set.items()]
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise InstanceError(Problem("scenario", f"unsupported value {value!r} in [set]"))
+        return [f"{key}={toml_value(value)}" for key, value in self.set.items()]
 
 
 def load_scenario(path: str | Path) -> Scenario:

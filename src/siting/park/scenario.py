@@ -46,7 +46,6 @@ a bad `[set]` key or value.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from siting.config import StrictModel, read_scenario_file
+from siting.config import StrictModel, read_scenario_file, toml_value
 from siting.config import did_you_mean as _did_you_mean
 from siting.errors import InstanceError, Problem
 from siting.park.instance import ParkInstance
@@ -147,15 +146,6 @@ def _writable(value: Any) -> bool:
     if isinstance(value, list):
         return all(_writable(v) for v in value)
     return isinstance(value, (bool, int, float, str))
-
-
-def toml_value(value: Any) -> str:
-    """A `[set]` value as TOML text, for `SECTION.KEY=VALUE` (checked by load_scenario)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
 def load_option(folder: str | Path, scenario: Scenario, overrides: list[str] | None = None) -> ParkInstance:
