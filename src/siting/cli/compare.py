@@ -1,5 +1,5 @@
-"""`siting compare`: solve a corridor or park instance under several scenarios and compare them side
-by side (corridor/compare.py, park/compare.py)."""
+"""`siting compare`: solve a corridor, park or rollout instance under several scenarios and compare
+them side by side (corridor/compare.py, park/compare.py, rollout/compare.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from siting.cli.options import debug_opt, handle_errors, instance_arg, solver_op
 @click.command("compare")
 @instance_arg
 @click.option("--scenario", "scenarios", multiple=True, required=True, type=click.Path(path_type=Path),
-              help="A scenario TOML file (repeatable); see src/siting/corridor/scenario.py or "
-                   "src/siting/park/scenario.py for the format.")
+              help="A scenario TOML file (repeatable); see src/siting/corridor/scenario.py, "
+                   "src/siting/park/scenario.py or src/siting/rollout/scenario.py for the format.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for compare.md, compare.csv and the maps "
               "(default results/<instance>-compare-<timestamp>).")
 @click.option("--overwrite", is_flag=True, help="Replace the folder if it exists.")
@@ -29,7 +29,9 @@ def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit
     Corridor instances: two reference options come first, existing stations only and the instance
     as it is (base); every plan is the least cost at its option's best service (a second,
     least-cost stage). Park instances: every company on its own connection (no collective square)
-    and base come first; every plan is the least annualised cost.
+    and base come first; every plan is the least annualised cost. Rollout instances: the instance
+    planned year by year and planned ahead come first (one solve), then every scenario planned
+    ahead; every table has a section per period.
 
     \b
     Examples:
@@ -39,6 +41,8 @@ def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit
       siting compare instances/rijssen-holten-park \\
           --scenario instances/rijssen-holten-park/scenarios/firm-contracts.toml \\
           --scenario instances/rijssen-holten-park/scenarios/penalty-high.toml
+      siting compare instances/nal-oost-rollout \\
+          --scenario instances/nal-oost-rollout/scenarios/reinforced-2030.toml
     """
     from siting.errors import SitingError
     from siting.io.claim import FolderClaim
@@ -56,8 +60,13 @@ def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit
         from siting.park.compare import solve_scenarios, write_compare
         from siting.park.scenario import load_scenario
         stages = ""
+    elif model == "rollout":
+        from siting.rollout.compare import solve_scenarios, write_compare
+        from siting.rollout.scenario import load_scenario
+        stages = " (the instance year by year and planned ahead, then every scenario planned ahead)"
     else:
-        raise SitingError(f"siting compare works on corridor and park instances (this one is model = \"{model}\")")
+        raise SitingError(f"siting compare works on corridor, park and rollout instances (this one is model = "
+                          f"\"{model}\")")
     loaded = [load_scenario(path) for path in scenarios]  # bad scenario files stop here (exit 2)
     folder = instance_folder(instance)
     out = out or Path("results") / f"{folder.name}-compare-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -63,10 +63,23 @@ def sweep_table(report: SweepReport) -> pd.DataFrame:
         row |= {"status": s.get("status"), "objective": s.get("objective"), "best_bound": s.get("best_bound"),
                 "gap": s.get("gap")}
         row |= {k: s.get("kpis", {}).get(k) for k in kpi_keys}
+        row |= period_columns(s, kpi_keys)
         row |= {"seconds": s.get("times", {}).get("total"), "solve_seconds": s.get("times", {}).get("solve"),
                 "message": s.get("message", "")}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def period_columns(summary: dict, kpi_keys: list[str]) -> dict:
+    """A rollout run's periods as columns: each main KPI per year ("new_sites 2030"; the KPIs
+    without a year are the last period's) and the value of planning ahead over year by year."""
+    by_period = summary.get("kpis", {}).get("by_period")
+    if not by_period:
+        return {}
+    years = sorted(by_period, key=int)[:-1]
+    out = {f"{k} {year}": by_period[year].get(k) for k in kpi_keys for year in years}
+    out["gain_of_planning_ahead"] = summary.get("myopic", {}).get("gain_of_planning_ahead")
+    return out
 
 
 def write_file_atomic(path: Path, write: Callable[[Path], None]) -> None:

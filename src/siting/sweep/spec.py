@@ -156,7 +156,7 @@ _SOLVE_OPTIONS = TypeAdapter(SolveOptions)
 _SOLVE_FIELDS = [f.name for f in fields(SolveOptions)]
 
 
-FULL_SCENARIOS = ("corridor", "park")  # models whose scenario files have more than a `set` table
+FULL_SCENARIOS = ("corridor", "park", "rollout")  # models whose scenario files have more than a `set` table
 
 
 def read_scenario(path: Path, model: str = "fast") -> tuple[str, dict[str, Any]]:
@@ -165,7 +165,9 @@ def read_scenario(path: Path, model: str = "fast") -> tuple[str, dict[str, Any]]
     For the corridor model the file is a full `siting.corridor.scenario` file (sites fixed open or closed,
     allowed search areas, extra grid kW besides `set`); its other parts are applied after load. For the
     park model it is a `siting.park.scenario` file (squares open or closed, tiers, contracts, grid): the
-    run's instance is read through `park.scenario.load_option` (load_run_instance)."""
+    run's instance is read through `park.scenario.load_option` (load_run_instance). For the rollout
+    model it is a `siting.rollout.scenario` file (period changes, closed sites, reinforcements),
+    read through `rollout.scenario.load_option`."""
     if model == "corridor":
         from siting.corridor.scenario import load_scenario
 
@@ -176,6 +178,11 @@ def read_scenario(path: Path, model: str = "fast") -> tuple[str, dict[str, Any]]
 
         park_scen = load_park_scenario(path)
         return safe_name(park_scen.name), dict(park_scen.set)
+    if model == "rollout":
+        from siting.rollout.scenario import load_scenario as load_rollout_scenario
+
+        rollout_scen = load_rollout_scenario(path)
+        return safe_name(rollout_scen.name), dict(rollout_scen.set)
     raw = _read_toml(path)
     if isinstance(raw.get("set"), dict):
         raw["set"] = flatten(raw["set"])
@@ -219,8 +226,8 @@ def read_sweep(path: str | Path) -> Sweep:
             except InstanceError as err:
                 raise InstanceError([replace(p, message=f"scenario of {file}: {p.message}") for p in err.problems]) from None
             full = str(scen_path.resolve()) if model in FULL_SCENARIOS else None
-            if model == "park":  # its squares, tiers, contracts and grid ids, against the instance's layers
-                check_park_scenario(instance, scen_path, file)
+            if model in ("park", "rollout"):  # its ids (squares, sites, grid areas, years) against the instance
+                check_scenario(model, instance, scen_path, file)
             scen_axis.append((name, values, f"scenario {rel}", full))
     grid_keys = list(spec.grid)
     grid_axis = [(combo, dict(zip(grid_keys, combo, strict=True)), "grid") for combo in itertools.product(*spec.grid.values())]
@@ -257,10 +264,14 @@ def read_sweep(path: str | Path) -> Sweep:
     return Sweep(spec.name or file.stem, file, instance, model, options, tuple(runs), axes, spec.description)
 
 
-def check_park_scenario(instance: Path, path: Path, file: Path) -> None:
-    """A park scenario applied to the instance once (its own `set` only), so that an unknown square,
-    tier, contract, grid area or profile stops the sweep before any run (exit 2)."""
-    from siting.park.scenario import load_option, load_scenario
+def check_scenario(model: str, instance: Path, path: Path, file: Path) -> None:
+    """A park or rollout scenario applied to the instance once (its own `set` only), so that an
+    unknown square, tier, contract, site, grid area, period or profile stops the sweep before any
+    run (exit 2)."""
+    if model == "park":
+        from siting.park.scenario import load_option, load_scenario
+    else:
+        from siting.rollout.scenario import load_option, load_scenario
 
     try:
         load_option(instance, load_scenario(path))
@@ -271,13 +282,19 @@ def check_park_scenario(instance: Path, path: Path, file: Path) -> None:
 def load_run_instance(model: str, load, instance: str | Path, spec: RunSpec):
     """The instance of one run: `load(instance, overrides)`, with its scenario file's other parts
     where it has one (corridor: applied after load; park: the tables changed before the instance is
-    built, `park.scenario.load_option`, the squares fixed open in `ParkInstance.fixed_open`)."""
+    built, `park.scenario.load_option`, the squares fixed open in `ParkInstance.fixed_open`; rollout:
+    `rollout.scenario.load_option`)."""
     if spec.scenario_file is None:
         return load(instance, list(spec.overrides))
     if model == "park":
         from siting.park.scenario import load_option, load_scenario
 
         return load_option(instance, load_scenario(spec.scenario_file), list(spec.overrides))
+    if model == "rollout":  # its [periods] go into instance.toml, sites and reinforcements after load
+        from siting.rollout.scenario import load_option as load_rollout_option
+        from siting.rollout.scenario import load_scenario as load_rollout_scenario
+
+        return load_rollout_option(instance, load_rollout_scenario(spec.scenario_file), list(spec.overrides))
     from siting.corridor.scenario import apply_scenario
     from siting.corridor.scenario import load_scenario as load_corridor_scenario
 
