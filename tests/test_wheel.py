@@ -1,5 +1,6 @@
 """A built wheel works on its own: installed outside the checkout, it solves every bundled instance
-from another folder with the objective the checkout finds (profiles and data ship in the package).
+from another folder with the objective the checkout finds (profiles and data ship in the package;
+the bundled park's optimum, a minute to solve, is recorded instead of solved twice: RECORDED).
 
 The wheel is installed with `pip install --no-deps --target`, so the dependencies are this
 environment's and the test needs no network; `siting` itself is imported from the target (checked).
@@ -18,6 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ("nal-oost-fast", "nal-oost-corridor", "rijssen-holten-park")
+# the checkout's optimum where solving it again here would double a minute-long test (siting solve
+# instances/rijssen-holten-park, EUR/yr; README "Business parks"); within the default 1e-4 gap
+RECORDED = {"rijssen-holten-park": 828_388.0}
 
 pytestmark = [pytest.mark.solver, pytest.mark.xdist_group("wheel")]
 
@@ -57,7 +61,11 @@ def test_the_installed_wheel_solves_a_bundled_instance(installed: Path, tmp_path
     done = run_installed(installed, "solve", str(copy), "--out", str(tmp_path / "out"), "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["status"] == "optimal"
+    if name in RECORDED:
+        assert summary["objective"] == pytest.approx(RECORDED[name], rel=1e-4)
+        return
     spec = model_spec(model_of(copy))
     here = spec.solve(spec.load(copy, []), SolveOptions())
-    assert summary["status"] == here.status == "optimal"
+    assert here.status == "optimal"
     assert summary["objective"] == pytest.approx(here.objective, rel=1e-6, abs=1e-6)

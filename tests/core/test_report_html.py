@@ -35,7 +35,8 @@ from siting.options import SolveOptions
 from siting.park.synthetic import small_park, write_park_folder
 from siting.registry import model_of, model_spec
 
-pytestmark = pytest.mark.solver
+# one worker builds the results fixture (a solve of every instance, two bundled ones among them) once
+pytestmark = [pytest.mark.solver, pytest.mark.xdist_group("report-html")]
 
 ROOT = Path(__file__).resolve().parents[2]
 XSS = '<img src=x onerror="window.__xss=1">'
