@@ -60,7 +60,18 @@ def read_graphml(path: Path, crs: str | None) -> tuple[Table, Table]:
 
 
 def load_corridor_tables(path: str | Path, overrides: list[str] | None = None):
+    """(folder, config, tables): instance.toml with the overrides, every layer read and checked,
+    and the scenario files of the folder's `scenarios/` checked against them."""
     folder, config, toml_file = open_config(path, overrides, CorridorConfig)
+    tables = read_corridor_tables(folder, config)
+    # scenario files of the folder are part of the instance: checked here, before compare or a sweep runs them
+    validate_corridor(config, tables, toml_file, extra=check_scenarios(folder, tables, read_config(folder)))
+    return folder, config, tables
+
+
+def read_corridor_tables(folder: Path, config) -> dict[str, Table]:
+    """Every layer of `config.layers` (a GraphML `roads` file as roads and road_nodes), unchecked;
+    `config` is any instance config with the corridor's layers and CRS (corridor, rollout)."""
     tables: dict[str, Table] = {}
     for name, src in config.layers.items():
         if name == "roads" and src.file.lower().endswith(".graphml"):
@@ -70,9 +81,7 @@ def load_corridor_tables(path: str | Path, overrides: list[str] | None = None):
                 tables["road_nodes"] = nodes
             continue
         tables[name] = read_layer(folder, name, src, config.crs)
-    # scenario files of the folder are part of the instance: checked here, before compare or a sweep runs them
-    validate_corridor(config, tables, toml_file, extra=check_scenarios(folder, tables, read_config(folder)))
-    return folder, config, tables
+    return tables
 
 
 def snap(xy: np.ndarray, node_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,7 +191,13 @@ def _exclude_disconnected(net: RoadNetwork, o: np.ndarray, d: np.ndarray, od_ids
 
 def load_corridor(path: str | Path, overrides: list[str] | None = None) -> CorridorInstance:
     """Read, check, snap and convert an instance; raises InstanceError listing every problem."""
-    folder, config, tables = load_corridor_tables(path, overrides)
+    _, config, tables = load_corridor_tables(path, overrides)
+    return corridor_instance_from_tables(config, tables)
+
+
+def corridor_instance_from_tables(config, tables: dict[str, Table]) -> CorridorInstance:
+    """Snap and convert checked tables (validate_corridor); `config` is any instance config with
+    `name`, `crs` and a `corridor` section (corridor, rollout)."""
     p = config.corridor
     net = build_network(tables)
     net = replace(net, in_region=edges_in_region(net, tables))

@@ -5,23 +5,22 @@ the network, the OD pairs, the sites and the range, not on the flows)."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import tomli_w
 
 from siting.corridor.api import CorridorRun, afir_rows, precompute_corridor
 from siting.corridor.extract import extract_corridor
 from siting.corridor.instance import CorridorInstance, round_trip_energy
-from siting.corridor.load import load_corridor
+from siting.corridor.load import corridor_instance_from_tables, read_corridor_tables
 from siting.corridor.model import build_corridor, objective_kind
 from siting.corridor.report import draw_map
+from siting.corridor.validate import validate_corridor
 from siting.corridor.verify import grid_allowed_kw, grid_load_kw
 from siting.errors import InstanceError, Problem
-from siting.io.layers import Table, read_layer
+from siting.io.layers import Table
 from siting.precompute.paths import ArcCover, Paths
 from siting.rollout.adapter import Base
 from siting.rollout.params import RolloutConfig
@@ -39,12 +38,13 @@ class CorridorData:
 
 # -- loading --------------------------------------------------------------------------------------
 def load_periods(folder: Path, config: RolloutConfig, toml_file: str) -> tuple[CorridorInstance, ...]:
-    """The corridor instance, read and checked once by the corridor loader; then per period its
-    flows and headroom columns in place of `trucks_per_day` and `available_kw`, and its p and B."""
-    tables = {name: read_layer(folder, name, config.layers[name], config.crs)
-              for name in ("od_flows", "grid_areas", "candidates") if name in config.layers}
+    """The corridor instance, read, checked and snapped once by the corridor loader's own steps;
+    then per period its flows and headroom columns in place of `trucks_per_day` and
+    `available_kw`, and its p and B."""
+    tables = read_corridor_tables(folder, config)
+    validate_corridor(config, tables, toml_file)  # the folder's scenarios/ are rollout scenarios, not the corridor's
     validate_periods(config, tables, toml_file)
-    base = _load_base(folder, config, toml_file)
+    base = corridor_instance_from_tables(config, tables)
     keep = _kept_rows(tables["od_flows"], base)
     periods = []
     for period in config.rollout.periods:
@@ -58,26 +58,6 @@ def load_periods(folder: Path, config: RolloutConfig, toml_file: str) -> tuple[C
             q = replace(q, grid=replace(base.grid, available_kw=kw.reindex(base.grid.ids.astype(str)).to_numpy()))
         periods.append(q)
     return tuple(periods)
-
-
-def _load_base(folder: Path, config: RolloutConfig, toml_file: str) -> CorridorInstance:
-    """The corridor loader run on a corridor view of the rollout folder: a temporary
-    instance.toml with the same layers (absolute paths) and [corridor] section. A stand-in until
-    siting.corridor.load offers the conversion from checked tables (as fast_instance_from_tables
-    does for fast); problems it finds in the view's instance.toml are reported on the real one."""
-    view = {"name": config.name, "description": config.description, "model": "corridor",
-            **({"crs": config.crs} if config.crs else {}),
-            "layers": {name: {**src.model_dump(exclude_none=True), "file": str((folder / src.file).absolute())}
-                       for name, src in config.layers.items()},
-            "corridor": config.corridor.model_dump(exclude_defaults=True)}
-    with tempfile.TemporaryDirectory(prefix="siting-rollout-") as tmp:
-        view_toml = Path(tmp) / "instance.toml"
-        view_toml.write_text(tomli_w.dumps(view))
-        try:
-            return load_corridor(tmp)
-        except InstanceError as err:
-            raise InstanceError([replace(p, file=toml_file) if p.file == str(view_toml) else p
-                                 for p in err.problems]) from None
 
 
 def _kept_rows(od: Table, base: CorridorInstance) -> np.ndarray:
