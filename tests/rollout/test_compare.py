@@ -207,3 +207,13 @@ def test_a_sweep_stops_on_a_bad_rollout_scenario_before_any_run(tmp_path):
     with pytest.raises(InstanceError) as err:
         read_sweep(path)
     assert err.value.problems[0].field == "periods.2027" and "bad.toml" in err.value.problems[0].file
+
+
+def test_the_bundled_scenarios_load_against_their_instance():
+    folder = Path(__file__).resolve().parents[2] / "instances" / "nal-oost-rollout"
+    paths = sorted((folder / "scenarios").glob("*.toml"))
+    assert len(paths) >= 2
+    for path in paths:
+        assert "[estimate]" in path.read_text() or "[sourced]" in path.read_text(), path.name
+        inst = load_option(folder, load_scenario(path))
+        assert inst.n_periods == 3, path.name
