@@ -42,7 +42,7 @@ def compare_cmd(instance, scenarios, out, overwrite, solver, profile, time_limit
           --scenario instances/rijssen-holten-park/scenarios/firm-contracts.toml \\
           --scenario instances/rijssen-holten-park/scenarios/penalty-high.toml
       siting compare instances/nal-oost-rollout \\
-          --scenario instances/nal-oost-rollout/scenarios/reinforced-2030.toml
+          --scenario instances/nal-oost-rollout/scenarios/apeldoorn-arnhem-2030.toml
     """
     from siting.errors import SitingError
     from siting.io.claim import FolderClaim
