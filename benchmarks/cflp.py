@@ -199,7 +199,7 @@ def markdown(result: dict) -> str:
         return "—" if v is None else f"{v:,.1f}".replace(",", " ")
 
     lines = [f"| instance | model | columns / rows / nonzeros | incumbent {at:g} s | incumbent {limit:g} s | bound | gap | "
-             "status | MIP start |", "|---|---|---|---|---|---|---|---|---|"]
+             "status | MIP start (its time) |", "|---|---|---|---|---|---|---|---|---|"]
     for row in result["rows"]:
         for side in ("park", "compact"):
             r = row.get(side)
@@ -208,7 +208,7 @@ def markdown(result: dict) -> str:
             size = r["size"]
             gap = "—" if r["gap"] is None else f"{100 * r['gap']:.2f} %"
             start = r.get("warm_start", {})
-            start = num(start.get("objective")) if start.get("used") else "—"
+            start = f"{num(start.get('objective'))} ({start.get('seconds', 0):.1f} s)" if start.get("used") else "—"
             lines.append(f"| {row['instance']} | {side} | {size['columns']} / {size['rows']} / {size['nonzeros']} | "
                          f"{num(r[f'incumbent_{at:g}s'])} | {num(r['objective'])} | {num(r['bound'])} | {gap} | "
                          f"{r['status']} | {start} |")

@@ -66,7 +66,7 @@ def park_model(inst: ParkInstance, options: SolveOptions, clock: Phases | None =
                ) -> tuple[Formulation, ParkIndex, np.ndarray | None, dict]:
     """The formulation solved and its MIP start, the one place that builds them, so that a
     benchmark solves what `solve_park` solves. The start is the CFLP heuristic's plan where the
-    instance is a CFLP (heuristics.cflp_start), given at most 5 % of the time limit (10 s at most)."""
+    instance is a CFLP (heuristics.cflp_start), given at most 10 % of the time limit (20 s at most)."""
     clock = Phases() if clock is None else clock
     idx = park_index(inst)
     clock.end("precompute")
@@ -74,7 +74,7 @@ def park_model(inst: ParkInstance, options: SolveOptions, clock: Phases | None =
     clock.end("build")
     if not options.warm_start or not is_cflp(inst):
         return form, idx, None, {"used": False}
-    warm, info = cflp_start(form, inst, idx, seconds=min(10.0, 0.05 * options.time_limit))
+    warm, info = cflp_start(form, inst, idx, seconds=min(20.0, 0.1 * options.time_limit))
     clock.end("heuristic")
     return form, idx, warm, info
 
