@@ -125,6 +125,19 @@ def parse_config(data: dict, schema: type[Schema], file: str = "instance.toml") 
         raise InstanceError(problems_from_validation(err, file, schema)) from None
 
 
+def scenario_indices(ids, wanted: list[str], file: str, field: str, what: str):
+    """int[len(wanted)]: where each wanted id is in `ids`; an unknown one is an InstanceError
+    naming the scenario file, the key, the id and the nearest known ids."""
+    import numpy as np
+
+    index = {str(v): k for k, v in enumerate(ids)}
+    problems = [Problem(file, f"unknown {what} id '{w}'{did_you_mean(w, index)}", row=w, field=field)
+                for w in wanted if w not in index]
+    if problems:
+        raise InstanceError(problems)
+    return np.array([index[w] for w in wanted], dtype=np.int64)
+
+
 def toml_value(value) -> str:
     """A value as TOML text for `SECTION.KEY=VALUE` (apply_overrides reads it back): tables inline."""
     if isinstance(value, bool):

@@ -182,7 +182,7 @@ def test_pmedian_objective_uses_the_instances_distances() -> None:
 def test_an_area_without_headroom_is_not_counted_as_used_up(cap) -> None:
     """grid_areas_full: areas whose positive headroom the plan fills; an area at 0 kW (or a queue,
     < 0) is closed to new load and counted in grid_areas_without_headroom instead."""
-    from siting.fast.verify import grid_allowed_kw, grid_load_kw
+    from siting.fast.verify import grid_load_kw
     from siting.resources import GridAreas
 
     inst, sol = cap.instance, cap.solution

@@ -18,8 +18,7 @@ from siting.corridor.references import BASE, EXISTING_ONLY, existing_only
 from siting.corridor.report import draw_map
 from siting.corridor.scenario import GridItem, Scenario, apply_scenario
 from siting.corridor.why import why_line
-from siting.io.compare import option_lines, sections_markdown, slug
-from siting.io.write import write_atomic
+from siting.io.compare import option_lines, sections_markdown, write_compare_folder
 
 MAX_FLOWS = 8
 
@@ -264,13 +263,6 @@ def write_compare(options: list[Option], out: Path, overwrite: bool = False) -> 
     frames = {"options": compare_frame(options, names), "areas": area_frame(options, names),
               "grid": grid_frame(options, names), "flows": flows_frame(options, names)}
     text = compare_markdown(options, frames)
-
-    def contents(folder: Path) -> None:
-        compare_csv(frames).to_csv(folder / "compare.csv", index_label="indicator")
-        (folder / "compare.md").write_text(text)
-        for option in options:
-            if option.run.solution is not None:
-                draw_map(option.run, folder / f"map-{slug(option.name)}.png", option=option.name)
-        (folder / "compare.html").write_text(compare_html(options, frames, text), encoding="utf-8")
-
-    return write_atomic(out, overwrite, contents), text
+    return write_compare_folder(out, overwrite, compare_csv(frames), text, options,
+                                lambda option, path: draw_map(option.run, path, option=option.name),
+                                lambda: compare_html(options, frames, text))

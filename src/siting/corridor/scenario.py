@@ -42,8 +42,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from siting.config import StrictModel, read_scenario_file, toml_value
-from siting.config import did_you_mean as _did_you_mean
+from siting.config import StrictModel, read_scenario_file, scenario_indices, toml_value
 from siting.corridor.instance import CorridorInstance
 from siting.errors import InstanceError, Problem
 
@@ -99,26 +98,17 @@ def load_scenario(path: str | Path) -> Scenario:
     return read_scenario_file(path, Scenario, "corridor.p")
 
 
-def _indices(ids: np.ndarray, wanted: list[str], file: str, field: str, what: str) -> np.ndarray:
-    index = {str(v): k for k, v in enumerate(ids)}
-    problems = [Problem(file, f"unknown {what} id '{w}'{_did_you_mean(w, index)}", row=w, field=field)
-                for w in wanted if w not in index]
-    if problems:
-        raise InstanceError(problems)
-    return np.array([index[w] for w in wanted], dtype=np.int64)
-
-
 def apply_scenario(inst: CorridorInstance, scenario: Scenario) -> CorridorInstance:
     """The instance as the scenario changes it (parameters are applied at loading: `overrides`)."""
     file = scenario.file or scenario.name
     out = inst
     if scenario.sites.open:
-        j = _indices(inst.site_ids, scenario.sites.open, file, "sites.open", "site")
+        j = scenario_indices(inst.site_ids, scenario.sites.open, file, "sites.open", "site")
         opened = np.zeros(inst.n_sites, bool)
         opened[j] = True
         out = out.with_sites_open(opened)
     if scenario.sites.closed:
-        j = _indices(inst.site_ids, scenario.sites.closed, file, "sites.closed", "site")
+        j = scenario_indices(inst.site_ids, scenario.sites.closed, file, "sites.closed", "site")
         existing = [str(inst.site_ids[k]) for k in j if inst.is_existing[k]]
         if existing:
             raise InstanceError([Problem(file, "an existing station cannot be closed", row=e, field="sites.closed")
@@ -127,14 +117,14 @@ def apply_scenario(inst: CorridorInstance, scenario: Scenario) -> CorridorInstan
         closed[j] = True
         out = out.with_sites_fixed(closed)
     if scenario.search_areas.allowed is not None:
-        a = _indices(inst.area_ids, scenario.search_areas.allowed, file, "search_areas.allowed", "search area")
+        a = scenario_indices(inst.area_ids, scenario.search_areas.allowed, file, "search_areas.allowed", "search area")
         inside = np.isin(inst.area_of_site, a)
         out = out.with_sites_fixed(~inside & ~inst.is_existing)
     if scenario.grid.extra_kw:
         if inst.grid is None:
             raise InstanceError(Problem(file, "the instance has no grid areas", field="grid.extra_kw"))
         names = list(scenario.grid.extra_kw)
-        g = _indices(inst.grid.ids, names, file, "grid.extra_kw", "grid area")
+        g = scenario_indices(inst.grid.ids, names, file, "grid.extra_kw", "grid area")
         available = inst.grid.available_kw.copy()
         available[g] += np.array([scenario.grid.extra_kw[n] for n in names])
         out = replace(out, grid=replace(out.grid, available_kw=available))
@@ -148,7 +138,7 @@ def _with_grid_items(inst: CorridorInstance, scenario: Scenario, file: str) -> C
     if inst.grid is None:
         raise InstanceError(Problem(file, "the instance has no grid areas", field="grid.items"))
     names = [item.substation for item in scenario.grid.items]
-    g = _indices(inst.grid.ids, names, file, "grid.items.substation", "grid area")
+    g = scenario_indices(inst.grid.ids, names, file, "grid.items.substation", "grid area")
     twice = sorted({n for n in names if names.count(n) > 1})
     offered = [n for n, k in zip(names, g, strict=True) if inst.grid.upgrade_kw[k] > 0]
     problems = [Problem(file, "two grid items at one substation (one upgrade per grid area): combine them",

@@ -7,12 +7,49 @@ per option (the page, its scripts and its policy are siting.io.html's). Nothing 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from siting.io.html import maps_page, markdown_html
 from siting.io.summary_text import number
+
+
+def check_option_names(scenarios, taken: set[str]) -> None:
+    """Each option names one column: a scenario may not take a reference's (`taken`) or another
+    scenario's name; each clash is an InstanceError naming the scenario file."""
+    from siting.errors import InstanceError, Problem
+
+    seen = set(taken)
+    problems = []
+    for sc in scenarios:
+        if sc.name in seen:
+            problems.append(Problem(sc.file or sc.name, f"the option name '{sc.name}' is taken (names are column "
+                                    "titles: give each scenario its own)", field="name"))
+        seen.add(sc.name)
+    if problems:
+        raise InstanceError(problems)
+
+
+def write_compare_folder(out: Path, overwrite: bool, table: pd.DataFrame, text: str, options,
+                         draw_map: Callable[[Any, Path], Any], page: Callable[[], str]) -> tuple[Path, str]:
+    """compare.csv (`table`), compare.md (`text`), map-<option>.png (`draw_map(option, path)` for
+    each option with a plan) and compare.html (`page()`), written atomically into `out`; the folder
+    they landed in (io.write.write_atomic) and the text."""
+    from siting.io.write import write_atomic
+
+    def contents(folder: Path) -> None:
+        table.to_csv(folder / "compare.csv", index_label="indicator")
+        (folder / "compare.md").write_text(text)
+        for option in options:
+            if option.run.solution is not None:
+                draw_map(option, folder / f"map-{slug(option.name)}.png")
+        (folder / "compare.html").write_text(page(), encoding="utf-8")
+
+    return write_atomic(out, overwrite, contents), text
 
 
 def md_table(frame: pd.DataFrame) -> list[str]:

@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 
 from siting.io.compare import (
+    check_option_names,
     compare_page,
     option_lines,
     outlines_of,
     sections_markdown,
-    slug,
+    write_compare_folder,
 )
-from siting.io.write import write_atomic
 from siting.park.api import ParkRun
 from siting.park.references import BASE, OWN_ONLY, REFERENCE_PENALTY, own_connections_only
 from siting.park.scenario import Scenario
@@ -61,7 +61,7 @@ def solve_scenarios(instance: str | Path, scenarios: list[Scenario], options) ->
     from siting.park.scenario import load_option
 
     folder = instance_folder(instance)
-    check_names(scenarios)
+    check_option_names(scenarios, {OWN_ONLY, BASE})
     loaded = [(sc, load_option(folder, sc)) for sc in scenarios]  # bad scenario files stop here
     base = load_park(folder)
     penalty = "" if base.params.unmet_penalty is not None else (
@@ -73,21 +73,6 @@ def solve_scenarios(instance: str | Path, scenarios: list[Scenario], options) ->
     for sc, inst in loaded:
         out.append(Option(sc.name, sc.description, solve_option(inst, options, folder=folder), sc))
     return out
-
-
-def check_names(scenarios: list[Scenario]) -> None:
-    """Each option names one column: a scenario may not take a reference's or another's name."""
-    from siting.errors import InstanceError, Problem
-
-    seen = {OWN_ONLY, BASE}
-    problems = []
-    for sc in scenarios:
-        if sc.name in seen:
-            problems.append(Problem(sc.file or sc.name, f"the option name '{sc.name}' is taken (names are column "
-                                    "titles: give each scenario its own)", field="name"))
-        seen.add(sc.name)
-    if problems:
-        raise InstanceError(problems)
 
 
 def solve_option(inst, options, folder: Path | None = None) -> ParkRun:
@@ -370,13 +355,5 @@ def write_compare(options: list[Option], out: Path, overwrite: bool = False) -> 
     frames = {"options": compare_frame(options, names), "squares": squares_frame(options, names),
               "grid": grid_frame(options), "unmet": unmet_frame(options)}
     text = compare_markdown(options, frames)
-
-    def contents(folder: Path) -> None:
-        compare_csv(frames).to_csv(folder / "compare.csv", index_label="indicator")
-        (folder / "compare.md").write_text(text)
-        for option in options:
-            if option.run.solution is not None:
-                draw_option_map(option, folder / f"map-{slug(option.name)}.png")
-        (folder / "compare.html").write_text(compare_html(options, frames, text), encoding="utf-8")
-
-    return write_atomic(out, overwrite, contents), text
+    return write_compare_folder(out, overwrite, compare_csv(frames), text, options, draw_option_map,
+                                lambda: compare_html(options, frames, text))

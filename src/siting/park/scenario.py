@@ -54,8 +54,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from siting.config import StrictModel, read_scenario_file, toml_value
-from siting.config import did_you_mean as _did_you_mean
+from siting.config import StrictModel, read_scenario_file, scenario_indices, toml_value
 from siting.errors import InstanceError, Problem
 from siting.park.instance import ParkInstance
 
@@ -180,12 +179,8 @@ def _as_scenario_problem(p: Problem, scenario: Scenario, file: str) -> Problem:
 
 
 def _known(ids, wanted, file: str, field: str, what: str) -> None:
-    """Every wanted id is one of `ids`, else an InstanceError naming each unknown one."""
-    index = {str(v) for v in ids}
-    problems = [Problem(file, f"unknown {what} id '{w}'{_did_you_mean(w, index)}", row=w, field=field)
-                for w in wanted if w not in index]
-    if problems:
-        raise InstanceError(problems)
+    """Every wanted id is one of `ids` (a list or set), else an InstanceError naming each unknown one."""
+    scenario_indices(sorted(ids, key=str) if isinstance(ids, set) else ids, wanted, file, field, what)
 
 
 def _contracts(tables) -> set[str]:

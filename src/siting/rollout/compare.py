@@ -16,8 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.io.compare import compare_page, option_lines, outlines_of, sections_markdown, slug
-from siting.io.write import write_atomic
+from siting.io.compare import (
+    check_option_names,
+    compare_page,
+    option_lines,
+    outlines_of,
+    sections_markdown,
+    write_compare_folder,
+)
 from siting.rollout.api import RolloutRun
 from siting.rollout.bases import base_of
 from siting.rollout.scenario import Scenario
@@ -64,7 +70,7 @@ def solve_scenarios(instance: str | Path, scenarios: list[Scenario], options) ->
     from siting.rollout.scenario import load_option
 
     folder = instance_folder(instance)
-    check_names(scenarios)
+    check_option_names(scenarios, {YEAR_BY_YEAR, PLANNED_AHEAD})
     loaded = [(sc, load_option(folder, sc)) for sc in scenarios]  # bad scenario files stop here
     base = solve_rollout(load_rollout(folder), options)
     base.source = folder
@@ -77,21 +83,6 @@ def solve_scenarios(instance: str | Path, scenarios: list[Scenario], options) ->
         run.source = folder
         out.append(Option(sc.name, sc.description, run, sc))
     return out
-
-
-def check_names(scenarios: list[Scenario]) -> None:
-    """Each option names one column: a scenario may not take a reference's or another's name."""
-    from siting.errors import InstanceError, Problem
-
-    seen = {YEAR_BY_YEAR, PLANNED_AHEAD}
-    problems = []
-    for sc in scenarios:
-        if sc.name in seen:
-            problems.append(Problem(sc.file or sc.name, f"the option name '{sc.name}' is taken (names are column "
-                                    "titles: give each scenario its own)", field="name"))
-        seen.add(sc.name)
-    if problems:
-        raise InstanceError(problems)
 
 
 # -- figures ----------------------------------------------------------------------------------------
@@ -274,14 +265,5 @@ def write_compare(options: list[Option], out: Path, overwrite: bool = False) -> 
     the folder they landed in (io.write.write_atomic) and the comparison's text."""
     frames = {"whole": whole_frame(options), "periods": period_frames(options), "grid": grid_frame(options)}
     text = compare_markdown(options, frames)
-
-    def contents(folder: Path) -> None:
-        compare_csv(frames).to_csv(folder / "compare.csv", index_label="indicator")
-        (folder / "compare.md").write_text(text)
-        for option in options:
-            if option.run.solution is not None:
-                draw_option_map(option, folder / f"map-{slug(option.name)}.png")
-        (folder / "compare.html").write_text(compare_html(options, frames, text), encoding="utf-8")
-
-    return write_atomic(out, overwrite, contents), text
-
+    return write_compare_folder(out, overwrite, compare_csv(frames), text, options, draw_option_map,
+                                lambda: compare_html(options, frames, text))

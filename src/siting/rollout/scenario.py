@@ -38,8 +38,14 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from siting.config import StrictModel, apply_overrides, read_config, read_scenario_file, toml_value
-from siting.config import did_you_mean as _did_you_mean
+from siting.config import (
+    StrictModel,
+    apply_overrides,
+    read_config,
+    read_scenario_file,
+    scenario_indices,
+    toml_value,
+)
 from siting.errors import InstanceError, Problem
 from siting.rollout.instance import RolloutInstance
 
@@ -139,22 +145,13 @@ def _as_scenario_problem(p: Problem, scenario: Scenario, file: str) -> Problem:
     return replace(p, file=file, field=f"set.{key}") if key is not None else p
 
 
-def _indices(ids: np.ndarray, wanted: list[str], file: str, field: str, what: str) -> np.ndarray:
-    index = {str(v): k for k, v in enumerate(ids)}
-    problems = [Problem(file, f"unknown {what} id '{w}'{_did_you_mean(w, index)}", row=w, field=field)
-                for w in wanted if w not in index]
-    if problems:
-        raise InstanceError(problems)
-    return np.array([index[w] for w in wanted], dtype=np.int64)
-
-
 def apply_scenario(inst: RolloutInstance, scenario: Scenario, file: str | None = None) -> RolloutInstance:
     """The sites closed (every period) and the reinforcements added (from their year)."""
     file = file or scenario.file or scenario.name
     periods = list(inst.periods)
     if scenario.sites.closed:
         first = inst.first
-        j = _indices(first.site_ids, scenario.sites.closed, file, "sites.closed", "site")
+        j = scenario_indices(first.site_ids, scenario.sites.closed, file, "sites.closed", "site")
         existing = [str(first.site_ids[k]) for k in j if first.is_existing[k]]
         if existing:
             raise InstanceError([Problem(file, "an existing station cannot be closed", row=e, field="sites.closed")
@@ -166,7 +163,7 @@ def apply_scenario(inst: RolloutInstance, scenario: Scenario, file: str | None =
         if inst.first.grid is None:
             raise InstanceError(Problem(file, "the instance has no grid areas", field="grid.reinforcements"))
         items = scenario.grid.reinforcements
-        g = _indices(inst.first.grid.ids, [r.substation for r in items], file, "grid.reinforcements.substation",
+        g = scenario_indices(inst.first.grid.ids, [r.substation for r in items], file, "grid.reinforcements.substation",
                      "grid area")
         for t, year in enumerate(inst.years):
             q = periods[t]
