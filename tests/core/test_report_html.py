@@ -202,6 +202,22 @@ class Page:
         self.context.close()
 
 
+def check_compare_page(page: Page, options: list[str], layers: tuple[str, ...]) -> None:
+    """A compare.html as a planner sees it: one row and one drawn map per option (in order), each
+    map with features in every one of `layers`, offline and without errors."""
+    p = page.page
+    rows = p.locator("#options-table tbody tr")
+    assert [rows.nth(k).locator("th").inner_text() for k in range(rows.count())] == options
+    maps = p.locator(".siting-map")
+    assert maps.count() == len(options)
+    for k in range(len(options)):
+        m = maps.nth(k)
+        assert m.get_attribute("data-ready") == "1"
+        for layer in layers:
+            assert int(m.get_attribute(f"data-layer-{layer}")) > 0, (options[k], layer)
+    page.offline_and_clean()
+
+
 @pytest.fixture
 def open_page(browser):
     pages = []

@@ -234,17 +234,8 @@ def test_compare_html_draws_a_map_per_option(compared, open_page):
     """compare.html in a headless browser (tests/core/test_report_html.py's harness; skips without
     chromium): a row and a drawn map with squares and companies per option, offline, no errors."""
     page = open_page(compared / "compare.html")
-    p = page.page
-    rows = p.locator("#options-table tbody tr")
-    assert [rows.nth(k).locator("th").inner_text() for k in range(rows.count())] == OPTIONS
-    maps = p.locator(".siting-map")
-    assert maps.count() == len(OPTIONS)
-    for k in range(len(OPTIONS)):
-        m = maps.nth(k)
-        assert m.get_attribute("data-ready") == "1"
-        assert int(m.get_attribute("data-layer-squares")) > 0 and int(m.get_attribute("data-layer-companies")) > 0
-    assert "Energy not delivered per company" in p.inner_text("#tables")
-    page.offline_and_clean()
+    assert "Energy not delivered per company" in page.page.inner_text("#tables")
+    harness.check_compare_page(page, OPTIONS, ("squares", "companies"))
 
 
 def test_a_square_fixed_open_needs_a_tier(tmp_path):

@@ -109,17 +109,7 @@ def test_every_period_is_a_section_and_a_year_in_the_csv(compared):
 
 
 def test_compare_html_draws_a_map_per_option(compared, open_page):
-    page = open_page(compared / "compare.html")
-    p = page.page
-    rows = p.locator("#options-table tbody tr")
-    assert [rows.nth(k).locator("th").inner_text() for k in range(rows.count())] == OPTIONS
-    maps = p.locator(".siting-map")
-    assert maps.count() == len(OPTIONS)
-    for k in range(len(OPTIONS)):
-        m = maps.nth(k)
-        assert m.get_attribute("data-ready") == "1"
-        assert int(m.get_attribute("data-layer-sites")) > 0
-    page.offline_and_clean()
+    harness.check_compare_page(open_page(compared / "compare.html"), OPTIONS, ("sites",))
 
 
 def test_a_closed_site_never_opens(tmp_path):

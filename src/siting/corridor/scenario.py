@@ -98,6 +98,19 @@ def load_scenario(path: str | Path) -> Scenario:
     return read_scenario_file(path, Scenario, "corridor.p")
 
 
+def closed_sites(inst, wanted: list[str], file: str) -> np.ndarray:
+    """bool per site of `inst` (any instance with site_ids and is_existing): the `wanted` new
+    sites a scenario closes; an unknown or an existing one is an InstanceError naming it."""
+    j = scenario_indices(inst.site_ids, wanted, file, "sites.closed", "site")
+    existing = [str(inst.site_ids[k]) for k in j if inst.is_existing[k]]
+    if existing:
+        raise InstanceError([Problem(file, "an existing station cannot be closed", row=e, field="sites.closed")
+                             for e in existing])
+    closed = np.zeros(inst.n_sites, bool)
+    closed[j] = True
+    return closed
+
+
 def apply_scenario(inst: CorridorInstance, scenario: Scenario) -> CorridorInstance:
     """The instance as the scenario changes it (parameters are applied at loading: `overrides`)."""
     file = scenario.file or scenario.name
@@ -108,14 +121,7 @@ def apply_scenario(inst: CorridorInstance, scenario: Scenario) -> CorridorInstan
         opened[j] = True
         out = out.with_sites_open(opened)
     if scenario.sites.closed:
-        j = scenario_indices(inst.site_ids, scenario.sites.closed, file, "sites.closed", "site")
-        existing = [str(inst.site_ids[k]) for k in j if inst.is_existing[k]]
-        if existing:
-            raise InstanceError([Problem(file, "an existing station cannot be closed", row=e, field="sites.closed")
-                                 for e in existing])
-        closed = np.zeros(inst.n_sites, bool)
-        closed[j] = True
-        out = out.with_sites_fixed(closed)
+        out = out.with_sites_fixed(closed_sites(inst, scenario.sites.closed, file))
     if scenario.search_areas.allowed is not None:
         a = scenario_indices(inst.area_ids, scenario.search_areas.allowed, file, "search_areas.allowed", "search area")
         inside = np.isin(inst.area_of_site, a)

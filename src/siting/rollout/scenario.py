@@ -46,6 +46,7 @@ from siting.config import (
     scenario_indices,
     toml_value,
 )
+from siting.corridor.scenario import closed_sites
 from siting.errors import InstanceError, Problem
 from siting.rollout.instance import RolloutInstance
 
@@ -150,14 +151,7 @@ def apply_scenario(inst: RolloutInstance, scenario: Scenario, file: str | None =
     file = file or scenario.file or scenario.name
     periods = list(inst.periods)
     if scenario.sites.closed:
-        first = inst.first
-        j = scenario_indices(first.site_ids, scenario.sites.closed, file, "sites.closed", "site")
-        existing = [str(first.site_ids[k]) for k in j if first.is_existing[k]]
-        if existing:
-            raise InstanceError([Problem(file, "an existing station cannot be closed", row=e, field="sites.closed")
-                                 for e in existing])
-        closed = np.zeros(first.n_sites, bool)
-        closed[j] = True
+        closed = closed_sites(inst.first, scenario.sites.closed, file)
         periods = [_closed(q, closed) for q in periods]
     if scenario.grid.reinforcements:
         if inst.first.grid is None:
