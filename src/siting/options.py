@@ -19,8 +19,8 @@ from pydantic import ConfigDict
 
 from siting.errors import SitingError
 
-Method = Literal["auto", "compact", "benders"]
-METHODS = ("auto", "compact", "benders")
+Method = Literal["auto", "compact", "benders", "bnb"]
+METHODS = ("auto", "compact", "benders", "bnb")  # bnb: own branch and Benders cut (opt-in)
 
 
 def _profiles():
@@ -54,7 +54,7 @@ class SolveOptions:
     seed: int | None = None
     warm_start: bool = True
     highs: dict = field(default_factory=dict)  # extra HiGHS options; the profile's [highs] first
-    method: Method | None = None  # mclp: one model (compact) or Benders; auto: Benders with HiGHS
+    method: Method | None = None  # mclp: one model (compact), Benders, or branch and Benders cut (bnb); auto: Benders
 
     def __post_init__(self) -> None:
         prof = read_profile(self.profile)
@@ -67,7 +67,7 @@ class SolveOptions:
             "method": self.method or prof.get("method", "auto"),
         }
         if filled["method"] not in METHODS:
-            raise SitingError(f"unknown method '{filled['method']}'; choose auto, compact or benders")
+            raise SitingError(f"unknown method '{filled['method']}'; choose auto, compact, benders or bnb")
         if not filled["time_limit"] > 0:
             raise SitingError(f"time limit must be > 0 seconds, got {filled['time_limit']:g}")
         for name, value in filled.items():

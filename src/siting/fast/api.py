@@ -82,14 +82,19 @@ def solve_fast(
 
 def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
                      warm: np.ndarray | None) -> SolveResult:
-    """The built model solved as one MILP, or (mclp with HiGHS) by Benders decomposition."""
+    """The built model solved as one MILP, or (mclp with HiGHS) by Benders decomposition, or (opt-in,
+    method bnb) by siting's own branch and Benders cut."""
     from siting.fast.benders import solve_mclp_benders
 
     method = options.method
     benders_fits = inst.params.objective == "mclp" and options.solver in ("highs", "highspy")
-    if method == "benders" and not benders_fits:
-        raise SitingError("method 'benders' solves the mclp objective with HiGHS only; "
+    if method in ("benders", "bnb") and not benders_fits:
+        raise SitingError(f"method '{method}' solves the mclp objective with HiGHS only; "
                           "use --method compact (or auto) for this run")
+    if method == "bnb":
+        from siting.fast.branch_and_cut import solve_mclp_bnb
+
+        return solve_mclp_bnb(form, inst, pairs, options, warm)
     if method != "compact" and benders_fits:
         return solve_mclp_benders(form, inst, pairs, options, warm)
     return solve(form, options, warm)

@@ -1,0 +1,188 @@
+"""MCLP instance families siting's generator does not draw, and the methods side by side (not a test).
+
+    .venv/bin/python -m benchmarks.mclp_families [--limit 60] [--gap 0.0001] [--only NAME ...] [--out FILE]
+
+Families (seeded; `FastInstance` objects, no files): the textbook MCLP - no grid rows, no budget,
+no existing sites, every candidate may open, integer weights 1-100, p sites, d_ij <= R covers.
+
+* `uniform`: demand points and candidates uniform in a square box;
+* `towns`: demand clustered in towns over a uniform rural background (siting.generate's town
+  mixture, 15 % rural) and candidates from the same distribution (30 % rural), *not* rasterised:
+  every point its own row until identical rows are merged. `towns-100k` is issue 13's instance
+  (100 k points, 1 k candidates, R = 5 km, p = 20).
+
+Per instance and method (each in this process, after an untimed numba warm-up on a small
+instance): status, objective, bound, gap and seconds of (i) `solve_fast` with method auto
+(Benders), (ii) `solve_fast` with method compact (plain HiGHS on the model with identical rows
+merged and dominated candidates dropped), (iii) `solve_fast` with method bnb (own branch and
+Benders cut, siting.fast.branch_and_cut). The root LP bound and root gaps come from the bnb
+run's root. One method runs at a time (single process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from siting.fast.instance import FastInstance
+from siting.fast.params import FastParams
+from siting.generate import HEIGHT, WIDTH, clustered_points, town_mixture
+
+
+def mclp_instance(name: str, demand_xy: np.ndarray, weight: np.ndarray, site_xy: np.ndarray,
+                  radius: float, p: int) -> FastInstance:
+    """The textbook MCLP as a FastInstance: no grid, no budget, no existing sites, no land limits."""
+    n, m = len(demand_xy), len(site_xy)
+    params = FastParams(objective="mclp", radius=radius, p=p, kw_per_charger=0.0, min_chargers=1)
+    return FastInstance(
+        name=name, params=params,
+        demand_ids=np.array([f"d{i}" for i in range(n)], dtype=object), weight=weight.astype(float),
+        site_ids=np.array([f"c{j}" for j in range(m)], dtype=object), is_existing=np.zeros(m, bool),
+        fixed_cost=np.zeros(m), cost_per_charger=np.zeros(m), existing_chargers=np.zeros(m, np.int64),
+        max_chargers=np.ones(m, np.int64), land_m2=np.full(m, np.inf), grid_of_site=np.full(m, -1, np.int64),
+        grid=None, demand_xy=demand_xy, site_xy=site_xy)
+
+
+def uniform_family(seed: int, demand: int, candidates: int, radius: float, p: int,
+                   side: float = 50_000.0) -> FastInstance:
+    """Demand and candidates uniform in a side x side box (m), weights 1-100."""
+    rng = np.random.default_rng(seed)
+    demand_xy = rng.uniform(0, side, (demand, 2))
+    weight = rng.integers(1, 101, demand)
+    site_xy = rng.uniform(0, side, (candidates, 2))
+    return mclp_instance(f"uniform-{demand}-{candidates}-s{seed}", demand_xy, weight, site_xy, radius, p)
+
+
+def towns_family(seed: int, demand: int, candidates: int, radius: float, p: int,
+                 towns: int = 60) -> FastInstance:
+    """Towns over a uniform rural background in siting's 150 x 120 km region, not rasterised."""
+    rng = np.random.default_rng(seed)
+    mixture = town_mixture(rng, towns)
+    demand_xy = clustered_points(rng, demand, mixture, rural_share=0.15)
+    weight = rng.integers(1, 101, demand)
+    site_xy = clustered_points(rng, candidates, mixture, rural_share=0.3)
+    assert demand_xy.max() <= max(WIDTH, HEIGHT)
+    return mclp_instance(f"towns-{demand}-{candidates}-s{seed}", demand_xy, weight, site_xy, radius, p)
+
+
+# name -> builder; sizes chosen so that a row of the table runs in a few minutes on 2 cores
+FAMILIES = {
+    "uniform-10k": lambda: uniform_family(1, 10_000, 500, 3_000.0, 15),
+    "uniform-50k": lambda: uniform_family(2, 50_000, 1_000, 3_000.0, 20),
+    "towns-20k": lambda: towns_family(1, 20_000, 500, 5_000.0, 15),
+    "towns-100k": lambda: towns_family(1, 100_000, 1_000, 5_000.0, 20),  # issue 13's instance, 60 towns
+    # the same with 20 towns: 21 967 classes, 2.13 M pairs (the issue's draw: 21 490 and 1.84 M)
+    "towns20-100k": lambda: towns_family(2, 100_000, 1_000, 5_000.0, 20, towns=20),
+    "towns20-100k-p50": lambda: towns_family(2, 100_000, 1_000, 5_000.0, 50, towns=20),
+    "uniform-100k-p50": lambda: uniform_family(3, 100_000, 1_000, 5_000.0, 50, side=150_000.0),
+}
+METHODS = ("auto", "compact", "bnb")
+
+
+def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dict:
+    from siting.fast.api import solve_fast
+    from siting.options import METHODS as WIRED
+    from siting.options import SolveOptions
+
+    if method not in WIRED:
+        return run_bnb_unwired(inst, limit, gap)
+    t = time.perf_counter()
+    run = solve_fast(inst, SolveOptions(time_limit=limit, gap=gap, method=method))
+    wall = time.perf_counter() - t
+    r = run.result
+    out = {"status": r.status, "objective": r.objective, "bound": r.best_bound, "gap": r.gap,
+           "solve_s": round(r.seconds, 2), "wall_s": round(wall, 2), "load": os.getloadavg()[0],
+           "classes": run.demand_classes, "dropped_sites": run.dominated_candidates,
+           "checked": run.certificate is not None and not run.certificate.violations}
+    if method == "bnb":
+        out["bnb"] = r.solver.get("bnb")
+    return out
+
+
+def run_bnb_unwired(inst: FastInstance, limit: float, gap: float) -> dict:
+    """solve_fast's steps with solve_mclp_bnb in place of the dispatch (while --method bnb is not wired)."""
+    from siting.fast.api import _warm_start
+    from siting.fast.branch_and_cut import solve_mclp_bnb
+    from siting.fast.model import build_fast
+    from siting.fast.pairs import fast_pairs
+    from siting.fast.reduction import reduce_fast
+    from siting.options import SolveOptions
+
+    t = time.perf_counter()
+    options = SolveOptions(time_limit=limit, gap=gap)
+    pairs = fast_pairs(inst)
+    model_inst, model_pairs, reduction = reduce_fast(inst, pairs)
+    form = build_fast(model_inst, model_pairs)
+    warm, _ = _warm_start(form, model_inst, model_pairs, options)
+    r = solve_mclp_bnb(form, model_inst, model_pairs, options, warm)
+    wall = time.perf_counter() - t
+    checked = r.x is not None and form.max_violation(r.x)[0] <= 1e-6 and \
+        abs(form.objective_value(r.x) - r.objective) <= 1e-6
+    return {"status": r.status, "objective": r.objective, "bound": r.best_bound, "gap": r.gap,
+            "solve_s": round(r.seconds, 2), "wall_s": round(wall, 2), "load": os.getloadavg()[0],
+            "classes": reduction.n_classes, "dropped_sites": reduction.n_dropped_sites, "checked": checked,
+            "bnb": r.solver.get("bnb")}
+
+
+def warm_up() -> None:
+    """numba compiles (and caches) its kernels on a small instance, untimed."""
+    inst = uniform_family(0, 500, 40, 3_000.0, 3, side=10_000.0)
+    for method in METHODS:
+        run_method(inst, method, 10.0, 1e-4)
+
+
+def markdown(rows: list[dict], limit: float, gap: float) -> str:
+    head = ("| instance | classes | root LP bound | best known | root gap | "
+            + " | ".join(f"{m}: status, s (gap)" for m in METHODS) + " |\n|" + "---|" * (5 + len(METHODS)) + "\n")
+    lines = []
+    for row in rows:
+        best = max(r["objective"] or -np.inf for r in row["runs"].values())
+        root = (row["runs"].get("bnb") or {}).get("bnb") or {}
+        lp = root.get("root_lp_bound")
+        cells = []
+        for m in METHODS:
+            r = row["runs"].get(m)
+            if r is None:
+                cells.append("—")
+                continue
+            g = "—" if r["gap"] is None else f"{100 * r['gap']:.3f} %"
+            cells.append(f"{r['status']}, {r['solve_s']} s ({g}), load {r['load']:.2f}")
+        rg = "—" if lp is None else f"{100 * (lp - best) / best:.3f} %"
+        lines.append(f"| {row['instance']} | {row['classes']} | {'—' if lp is None else f'{lp:.1f}'} | {best:.1f} | "
+                     f"{rg} | " + " | ".join(cells) + " |")
+    return head + "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=float, default=60.0)
+    ap.add_argument("--gap", type=float, default=1e-4)
+    ap.add_argument("--only", nargs="*", choices=sorted(FAMILIES), default=None)
+    ap.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
+    ap.add_argument("--out", type=Path, default=None, help="JSON lines file to append each row to")
+    args = ap.parse_args(argv)
+    warm_up()
+    rows = []
+    for name in args.only or FAMILIES:
+        inst = FAMILIES[name]()
+        row = {"instance": name, "host": platform.node(), "when": time.strftime("%Y-%m-%d %H:%M"),
+               "limit": args.limit, "gap": args.gap, "runs": {}}
+        for method in args.methods:
+            row["runs"][method] = run_method(inst, method, args.limit, args.gap)
+            row["classes"] = row["runs"][method]["classes"]
+            print(name, method, json.dumps(row["runs"][method]), flush=True)
+        rows.append(row)
+        if args.out is not None:
+            with args.out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+    print(markdown(rows, args.limit, args.gap))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Branch and Benders cut for the mclp (siting.fast.branch_and_cut): the optimum of brute-force
+enumeration and of the compact model, a bound never below the optimum, honest status when stopped."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+from tests.fast.test_model import random_instance
+
+from siting.fast.api import solve_fast
+from siting.fast.branch_and_cut import reduced_cost_fixing, solve_mclp_bnb
+from siting.fast.instance import FastInstance
+from siting.fast.model import build_fast
+from siting.fast.pairs import fast_pairs
+from siting.fast.params import FastParams
+from siting.fast.reduction import reduce_fast
+from siting.options import SolveOptions
+
+pytestmark = pytest.mark.solver
+
+EXACT = SolveOptions(profile="exact")
+
+
+def textbook_mclp(seed: int, n_demand: int = 60, n_sites: int = 14, p: int = 3, radius: float = 2_500.0) -> FastInstance:
+    """A seeded textbook MCLP (no grid, no budget, no existing sites), weights 1-100."""
+    rng = np.random.default_rng(seed)
+    return FastInstance(
+        name=f"textbook-{seed}", params=FastParams(objective="mclp", radius=radius, p=p, kw_per_charger=0.0),
+        demand_ids=np.array([f"d{i}" for i in range(n_demand)], dtype=object),
+        weight=rng.integers(1, 101, n_demand).astype(float),
+        site_ids=np.array([f"s{j}" for j in range(n_sites)], dtype=object), is_existing=np.zeros(n_sites, bool),
+        fixed_cost=np.zeros(n_sites), cost_per_charger=np.zeros(n_sites),
+        existing_chargers=np.zeros(n_sites, np.int64), max_chargers=np.ones(n_sites, np.int64),
+        land_m2=np.full(n_sites, np.inf), grid_of_site=np.full(n_sites, -1, np.int64), grid=None,
+        demand_xy=rng.uniform(0, 10_000, (n_demand, 2)), site_xy=rng.uniform(0, 10_000, (n_sites, 2)))
+
+
+def brute_force(inst: FastInstance) -> float:
+    """The best cover over every set of at most p sites (p sites suffice: covering is monotone)."""
+    pairs = fast_pairs(inst)
+    rows = pairs.row_ids()
+    best = 0.0
+    for sites in combinations(range(inst.n_sites), min(inst.params.p, inst.n_sites)):
+        is_open = np.zeros(inst.n_sites, bool)
+        is_open[list(sites)] = True
+        covered = np.zeros(inst.n_demand, bool)
+        covered[rows[is_open[pairs.indices]]] = True
+        best = max(best, float(inst.weight[covered].sum()))
+    return best
+
+
+def bnb(inst: FastInstance, options: SolveOptions = EXACT, warm: bool = False, cell: float | None = None):
+    model_inst, model_pairs, _ = reduce_fast(inst, fast_pairs(inst))
+    form = build_fast(model_inst, model_pairs)
+    return form, solve_mclp_bnb(form, model_inst, model_pairs, options, None, group_cell=cell)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bnb_equals_brute_force_and_the_compact_model(seed: int) -> None:
+    inst = textbook_mclp(seed, p=2 + seed % 3)
+    form, result = bnb(inst, cell=[None, 1.0, 1e9][seed % 3])
+    compact = solve_fast(inst, SolveOptions(profile="exact", method="compact"))
+    assert result.status == compact.status == "optimal"
+    assert result.objective == pytest.approx(brute_force(inst), abs=1e-6)
+    assert result.objective == pytest.approx(compact.objective, abs=1e-6)
+    assert form.max_violation(result.x)[0] <= 1e-6
+    assert form.objective_value(result.x) == pytest.approx(result.objective)
+    assert result.best_bound >= result.objective - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bnb_on_the_full_fast_model_equals_the_compact_model(seed: int) -> None:
+    """With grid rows, land, existing sites and (every other seed) a budget, as test_benders does."""
+    budget = None if seed % 2 else 450_000.0
+    inst = random_instance(seed + 40, objective="mclp", p=1 + seed % 3, budget=budget)
+    form, result = bnb(inst)
+    compact = solve_fast(inst, SolveOptions(profile="exact", method="compact"))
+    assert result.status == compact.status == "optimal"
+    assert result.objective == pytest.approx(compact.objective, abs=1e-6)
+    assert form.max_violation(result.x)[0] <= 1e-6
+    assert result.best_bound >= result.objective - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_stopped_run_reports_an_honest_gap(seed: int) -> None:
+    inst = textbook_mclp(seed + 100, n_demand=400, n_sites=60, p=6, radius=1_800.0)
+    optimum = solve_fast(inst, SolveOptions(profile="exact", method="compact")).objective
+    _, result = bnb(inst, SolveOptions(profile="exact", time_limit=0.05))
+    assert result.status in ("time_limit", "optimal")
+    if result.objective is not None:
+        assert result.objective <= optimum + 1e-6
+    assert result.best_bound is not None and result.best_bound >= optimum - 1e-6
+    if result.status == "time_limit" and result.objective is not None:
+        assert result.gap == pytest.approx((result.best_bound - result.objective) / result.objective)
+
+
+def test_reduced_cost_fixing_fixes_only_what_cannot_pay() -> None:
+    lower, upper = np.zeros(4), np.ones(4)
+    values, reduced = np.array([0.0, 0.0, 1.0, 0.5]), np.array([-5.0, -20.0, 30.0, 0.0])
+    n = reduced_cost_fixing(lower, upper, values, reduced, value=100.0, incumbent=90.0)
+    assert n == 2
+    assert lower.tolist() == [0, 0, 1, 0] and upper.tolist() == [1, 0, 1, 1]
+
+
+def test_the_pipeline_runs_bnb_on_request_and_verifies_it() -> None:
+    inst = textbook_mclp(5, n_demand=200, n_sites=30, p=4)
+    run = solve_fast(inst, SolveOptions(profile="exact", method="bnb"))
+    assert run.result.solver["interface"].endswith("branch and Benders cut")
+    assert run.status == "optimal" and run.certificate.violations == []
+    assert run.certificate.objective == pytest.approx(run.objective)
+    assert run.objective == pytest.approx(brute_force(inst), abs=1e-6)
+
+
+def test_bnb_is_refused_where_it_does_not_apply() -> None:
+    from siting.errors import SitingError
+
+    with pytest.raises(SitingError, match="mclp"):
+        solve_fast(random_instance(1, objective="capacitated"), SolveOptions(method="bnb"))
+
+
+@pytest.mark.parametrize("max_rounds", [None, 0, 2])
+@pytest.mark.parametrize("strong", [0, 3])
+def test_every_variant_finds_the_optimum(max_rounds: int | None, strong: int) -> None:
+    inst = textbook_mclp(11, n_demand=300, n_sites=24, p=4, radius=2_000.0)
+    model_inst, model_pairs, _ = reduce_fast(inst, fast_pairs(inst))
+    form = build_fast(model_inst, model_pairs)
+    result = solve_mclp_bnb(form, model_inst, model_pairs, EXACT, None, max_rounds=max_rounds, strong=strong,
+                            plunge=strong == 0)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(brute_force(inst), abs=1e-6)
+    assert result.best_bound >= result.objective - 1e-6
