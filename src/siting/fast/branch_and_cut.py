@@ -201,7 +201,8 @@ def branch_and_bound(master: Master, oracle: CoverOracle, inst: FastInstance, pa
             pruned_bound, stats.pruned = max(pruned_bound, value), stats.pruned + 1
             continue
         lower, upper = node.lower.copy(), node.upper.copy()
-        fixed = reduced_cost_fixing(lower, upper, values, res.xm_reduced[cols.cols], value, best.value)
+        # with the LP's own value: z + d_j bounds the flipped side, min(parent bound, z) + d_j need not
+        fixed = reduced_cost_fixing(lower, upper, values, res.xm_reduced[cols.cols], res.value, best.value)
         stats.fixed_by_reduced_cost += fixed
         if stats.nodes == 1:  # the root's bound holds for every node: its fixings are global
             stats.root_fixed, stats.root_free = fixed, int((upper > lower).sum())
