@@ -106,9 +106,12 @@ def stop_on_signals(on_stop):
 def run_interruptible(h) -> None:
     """Run HiGHS in its worker thread; Ctrl-C (SIGINT) or SIGTERM stop it cleanly through its
     interrupt callback, so the incumbent is kept and reported with status `interrupted`."""
+    from siting.formulation.emit import run_highs, size_scheduler
+
     if threading.current_thread() is not threading.main_thread():
-        h.run()
+        run_highs(h)
         return
+    size_scheduler(h)
     stop.raise_if_requested()  # a stop dropped while precomputing: never start the solve
     h.HandleUserInterrupt = True
     with stop_on_signals(h.cancelSolve):

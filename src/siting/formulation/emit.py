@@ -41,6 +41,27 @@ def new_highs():
     return h
 
 
+_scheduler_threads: list[int] = []  # the `threads` HiGHS's one task scheduler of this process was sized for
+
+
+def size_scheduler(h) -> None:
+    """Before a run of `h`: HiGHS sizes one task scheduler per process at its first run and ends a
+    later run that asks for another `threads` at once, status kNotset (a 1-thread heuristic LP
+    after a solve on 2 threads returned no plan); the scheduler is reset when the count changes."""
+    import highspy
+
+    threads = int(h.getOptionValue("threads")[1])
+    if _scheduler_threads and _scheduler_threads[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [threads]
+
+
+def run_highs(h) -> None:
+    """h.run() with the process's task scheduler sized for h (size_scheduler)."""
+    size_scheduler(h)
+    h.run()
+
+
 def to_highspy(form: Formulation):
     """A `highspy.Highs` holding the formulation (column-wise matrix, one bulk pass)."""
     import highspy

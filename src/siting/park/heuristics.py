@@ -33,6 +33,7 @@ import time
 import numpy as np
 
 from siting.formulation import Formulation
+from siting.formulation.emit import run_highs
 from siting.park.instance import ParkInstance
 from siting.park.local_search import Searched, TransportLP, improve, nearest_pairs, rounded
 from siting.park.model import ParkIndex, cost_coefficients, fixed_power
@@ -249,7 +250,7 @@ def _best_shares(form: Formulation, start: np.ndarray, seconds: float) -> np.nda
     h.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), dtype=np.uint8))
     h.setOptionValue("time_limit", float(seconds))
     h.setOptionValue("threads", 1)
-    h.run()
+    run_highs(h)
     if h.getInfo().primal_solution_status != 2:
         return start
     x = np.array(h.getSolution().col_value)
@@ -294,7 +295,7 @@ def _lp_guide(cost: np.ndarray, fixed: np.ndarray, capacity: np.ndarray, load: n
     while True:
         # HiGHS's time_limit is on the run time summed over every run of the object
         h.setOptionValue("time_limit", h.getRunTime() + max(0.05, seconds - (time.perf_counter() - started)))
-        h.run()
+        run_highs(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         x = np.array(h.getSolution().col_value)

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from siting.formulation.emit import run_highs
+
 
 class TransportLP:
     """min sum c_ks z_ks + M sum_k u_k, sum_s z_ks + u_k = 1, sum_k load_kt z_ks <= cap_st,
@@ -88,14 +90,14 @@ class TransportLP:
             return np.inf
         # HiGHS's time_limit is on the run time summed over every run of the object
         self.h.setOptionValue("time_limit", self.h.getRunTime() + max(0.05, float(seconds)))
-        self.h.run()
+        run_highs(self.h)
         self.solves += 1
         status = self.h.getModelStatus()
         self.timed_out = status == highspy.HighsModelStatus.kTimeLimit
         if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible,
                           highspy.HighsModelStatus.kTimeLimit):
             self.h.clearSolver()  # a restart from a basis that went wrong: once more from scratch
-            self.h.run()
+            run_highs(self.h)
             status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             return np.inf
