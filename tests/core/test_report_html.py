@@ -35,7 +35,7 @@ from siting.options import SolveOptions
 from siting.park.synthetic import small_park, write_park_folder
 from siting.registry import model_of, model_spec
 
-# one worker builds the results fixture (a solve of every instance, two bundled ones among them) once
+# one worker builds the results fixture (a solve of every instance, two bundled ones among them)
 pytestmark = [pytest.mark.solver, pytest.mark.xdist_group("report-html")]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,9 +108,11 @@ INSTANCES = {"fast": _fast_instance, "corridor": _corridor_instance, "park": _pa
              "rijssen-holten-park": _bundled("rijssen-holten-park")}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def results(tmp_path_factory) -> dict[str, tuple[Path, dict[str, int]]]:
-    """model -> (result folder, outline layer -> features), each solved once."""
+    """model -> (result folder, outline layer -> features), each solved once. Session scope: a
+    worker that runs other modules between these tests would tear a module fixture down and
+    solve everything again (make test built it twice, 87 s and 97 s)."""
     root = tmp_path_factory.mktemp("report-html")
     out = {}
     for model, build in INSTANCES.items():
