@@ -1,6 +1,7 @@
 """MCLP instance families siting's generator does not draw, and the methods side by side (not a test).
 
     .venv/bin/python -m benchmarks.mclp_families [--limit 60] [--gap 0.0001] [--only NAME ...] [--out FILE]
+    .venv/bin/python -m benchmarks.mclp_families --only towns20-100k --limit 45 --bnb-variants 0,0,1,1 2,4,0,0
 
 Families (seeded; `FastInstance` objects, no files): the textbook MCLP - no grid rows, no budget,
 no existing sites, every candidate may open, integer weights 1-100, p sites, d_ij <= R covers.
@@ -130,6 +131,33 @@ def run_bnb_unwired(inst: FastInstance, limit: float, gap: float) -> dict:
             "bnb": r.solver.get("bnb")}
 
 
+def run_bnb_variants(inst: FastInstance, limit: float, gap: float, variants: list[str]) -> list[dict]:
+    """bnb with other settings on one built model: each variant "max_rounds,strong,plunge,purge"
+    (max_rounds "none": cut every node until exact; plunge, purge 0/1), e.g. "0,0,1,1" (the defaults)."""
+    from siting.fast.api import _warm_start
+    from siting.fast.branch_and_cut import solve_mclp_bnb
+    from siting.fast.model import build_fast
+    from siting.fast.pairs import fast_pairs
+    from siting.fast.reduction import reduce_fast
+    from siting.options import SolveOptions
+
+    options = SolveOptions(time_limit=limit, gap=gap)
+    pairs = fast_pairs(inst)
+    model_inst, model_pairs, _ = reduce_fast(inst, pairs)
+    form = build_fast(model_inst, model_pairs)
+    warm, _ = _warm_start(form, model_inst, model_pairs, options)
+    rows = []
+    for variant in variants:
+        rounds, strong, plunge, purge = variant.split(",")
+        r = solve_mclp_bnb(form, model_inst, model_pairs, options, warm,
+                           max_rounds=None if rounds == "none" else int(rounds), strong=int(strong),
+                           plunge=plunge == "1", purge=purge == "1")
+        rows.append({"variant": variant, "status": r.status, "objective": r.objective, "bound": r.best_bound,
+                     "gap": r.gap, "solve_s": round(r.seconds, 2), "load": os.getloadavg()[0], "bnb": r.solver["bnb"]})
+        print(inst.name, json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def warm_up() -> None:
     """numba compiles (and caches) its kernels on a small instance, untimed."""
     inst = uniform_family(0, 500, 40, 3_000.0, 3, side=10_000.0)
@@ -166,8 +194,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--only", nargs="*", choices=sorted(FAMILIES), default=None)
     ap.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
     ap.add_argument("--out", type=Path, default=None, help="JSON lines file to append each row to")
+    ap.add_argument("--bnb-variants", nargs="*", default=None,
+                    help='instead of the methods: bnb variants "max_rounds,strong,plunge,purge" on --only')
     args = ap.parse_args(argv)
     warm_up()
+    if args.bnb_variants:
+        for name in args.only or FAMILIES:
+            run_bnb_variants(FAMILIES[name](), args.limit, args.gap, args.bnb_variants)
+        return
     rows = []
     for name in args.only or FAMILIES:
         inst = FAMILIES[name]()
