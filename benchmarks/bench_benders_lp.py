@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
               f"t={time.perf_counter() - start:.0f}", flush=True)
 
     master.run = logged_run
-    lp = benders._cutting_planes_lp(master, oracle, start, args.limit, lp_share=1.0)
+    lp = benders.cutting_planes_lp(master, oracle, start, args.limit, lp_share=1.0)
     print(f"rounds {lp.rounds}, LP bound {lp.bound:.1f}, stopped: {lp.status or 'converged'}, "
           f"{lp.seconds:.1f} s, cuts {master.n_cuts}")
 

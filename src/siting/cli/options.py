@@ -29,8 +29,9 @@ def solver_options(f):
         click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = automatic)."),
         click.option("--seed", type=int, help="Random seed of the solver."),
         click.option("--no-warm-start", is_flag=True, help="Do not give the solver the greedy solution."),
-        click.option("--method", type=click.Choice(["auto", "compact", "benders"]),
-                     help="mclp only: one model (compact) or Benders decomposition; auto = Benders with HiGHS."),
+        click.option("--method", type=click.Choice(["auto", "compact", "benders", "bnb"]),
+                     help="mclp only: one model (compact), Benders decomposition, or siting's own branch and "
+                          "Benders cut (bnb); auto = Benders with HiGHS."),
     ]
     for d in reversed(decorators):
         f = d(f)

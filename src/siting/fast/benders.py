@@ -280,7 +280,7 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
         master.h.cancelSolve()
 
     with stop_on_signals(on_signal):
-        lp = _cutting_planes_lp(master, oracle, start, limit)
+        lp = cutting_planes_lp(master, oracle, start, limit)
         if lp.status is None and not stop["signal"]:
             if lp.x is not None:
                 best.offer(_lp_guided_start(full, inst, pairs, master.sites(lp.x)))
@@ -360,7 +360,7 @@ class LpPhase:
     solver_message: str = ""  # HiGHS's model status in words, when the phase stopped early
 
 
-def _cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: float,
+def cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: float,
                        max_rounds: int = 200, alpha: float = 0.5, lp_share: float = 0.4) -> LpPhase:
     """Phase 1: the master LP by cutting planes, separating at a point between the LP answer
     and a core point (in-out stabilisation); the core point drifts towards the LP answers.

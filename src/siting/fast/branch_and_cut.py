@@ -36,12 +36,13 @@ from siting.fast.benders import (
     CoverOracle,
     Incumbent,
     Master,
-    _cutting_planes_lp,
     add_violated_cuts,
+    cutting_planes_lp,
     spatial_groups,
 )
 from siting.fast.instance import FastInstance
 from siting.formulation import Formulation
+from siting.formulation.emit import run_highs
 from siting.options import SolveOptions
 from siting.precompute import Pairs
 from siting.solve import SolveResult, highs_status, relative_gap, stop_on_signals
@@ -133,7 +134,7 @@ def solve_mclp_bnb(full: Formulation, inst: FastInstance, pairs: Pairs, options:
 
     with stop_on_signals(on_signal):
         progress.phase("branch and cut: root LP")
-        lp = _cutting_planes_lp(master, oracle, start, limit, lp_share=1.0)
+        lp = cutting_planes_lp(master, oracle, start, limit, lp_share=1.0)
         if lp.status is not None or stop["signal"]:
             status = "interrupted" if stop["signal"] else lp.status
             return _result(full, master, oracle, best, stats, status, lp.bound,
@@ -278,7 +279,7 @@ def run_lp(master: Master, time_left: float) -> None:
     node LPs (the solve's `stop` flag)."""
     h = master.h
     h.setOptionValue("time_limit", h.getRunTime() + max(time_left, 0.01))  # the LP clock sums over runs
-    h.run()
+    run_highs(h)
 
 
 def reduced_cost_fixing(lower: np.ndarray, upper: np.ndarray, values: np.ndarray, reduced: np.ndarray,
