@@ -21,6 +21,23 @@ import pandas as pd
 import pytest
 import tomli_w
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """`--dist loadgroup` (make test): the group as a suffix of each marked test's node id, which
+    is how pytest-xdist's scheduler sends a group to one worker. xdist 3.8 writes it to
+    `item._nodeid`, which pytest 9 no longer reads (it reads `item._id`), so without this every
+    xdist_group mark was ignored: a module fixture meant to be built once was built per worker."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
+
+
 CRS = "EPSG:28992"
 X0, Y0 = 200_000.0, 450_000.0
 
