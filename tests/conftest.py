@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import tomli_w
 
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items) -> None:
     """`--dist loadgroup` (make test): the group as a suffix of each marked test's node id, which

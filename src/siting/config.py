@@ -153,6 +153,20 @@ def toml_value(value) -> str:
     raise InstanceError(Problem("scenario", f"unsupported value {value!r} in [set]"))
 
 
+class ScenarioBase(StrictModel):
+    """What every model's scenario file has (corridor, park, rollout add their own tables): its
+    name (a column title), a description, `[set]` overrides and the file it was read from."""
+
+    name: str
+    description: str = ""
+    set: dict[str, typing.Any] = Field(default_factory=dict)
+    file: str = ""
+
+    def overrides(self) -> list[str]:
+        """The `set` table as `SECTION.KEY=VALUE` strings (VALUE as TOML)."""
+        return [f"{key}={toml_value(value)}" for key, value in self.set.items()]
+
+
 def read_scenario_file(path: str | Path, schema: type[Schema], example_key: str) -> Schema:
     """A scenario TOML (`siting compare`, sweeps) as `schema`: the file must exist and parse, its
     `name` defaults to the file's stem, and every `[set]` key reads SECTION.KEY (`example_key`

@@ -13,14 +13,14 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import ConfigDict
 
 from siting.errors import SitingError
 
 Method = Literal["auto", "compact", "benders", "bnb"]
-METHODS = ("auto", "compact", "benders", "bnb")  # bnb: own branch and Benders cut (opt-in)
+METHODS = get_args(Method)  # bnb: own branch and Benders cut (opt-in)
 
 
 def _profiles():
@@ -67,7 +67,7 @@ class SolveOptions:
             "method": self.method or prof.get("method", "auto"),
         }
         if filled["method"] not in METHODS:
-            raise SitingError(f"unknown method '{filled['method']}'; choose auto, compact, benders or bnb")
+            raise SitingError(f"unknown method '{filled['method']}'; choose {', '.join(METHODS)}")
         if not filled["time_limit"] > 0:
             raise SitingError(f"time limit must be > 0 seconds, got {filled['time_limit']:g}")
         for name, value in filled.items():

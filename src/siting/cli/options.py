@@ -8,6 +8,7 @@ import sys
 import click
 
 from siting.errors import InstanceError, SitingError
+from siting.options import METHODS
 
 instance_arg = click.argument("instance", type=click.Path(path_type=str))
 set_opt = click.option(
@@ -29,7 +30,7 @@ def solver_options(f):
         click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = automatic)."),
         click.option("--seed", type=int, help="Random seed of the solver."),
         click.option("--no-warm-start", is_flag=True, help="Do not give the solver the greedy solution."),
-        click.option("--method", type=click.Choice(["auto", "compact", "benders", "bnb"]),
+        click.option("--method", type=click.Choice(list(METHODS)),
                      help="mclp only: one model (compact), Benders decomposition, or siting's own branch and "
                           "Benders cut (bnb); auto = Benders with HiGHS."),
     ]

@@ -37,12 +37,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from pydantic import Field
 
-from siting.config import StrictModel, read_scenario_file, scenario_indices, toml_value
+from siting.config import (
+    ScenarioBase,
+    StrictModel,
+    read_scenario_file,
+    scenario_indices,
+)
 from siting.corridor.instance import CorridorInstance
 from siting.errors import InstanceError, Problem
 
@@ -72,15 +76,11 @@ class ScenarioGrid(StrictModel):
     items: list[GridItem] = Field(default_factory=list)
 
 
-class Scenario(StrictModel):
-    name: str
-    description: str = ""
-    set: dict[str, Any] = Field(default_factory=dict)
+class Scenario(ScenarioBase):
     sites: ScenarioSites = ScenarioSites()
     search_areas: ScenarioAreas = ScenarioAreas()
     grid: ScenarioGrid = ScenarioGrid()
     year: int = 2030
-    file: str = ""
 
     def available_items(self) -> list[GridItem]:
         """The grid items the plan year can use."""
@@ -88,10 +88,6 @@ class Scenario(StrictModel):
 
     def late_items(self) -> list[GridItem]:
         return [item for item in self.grid.items if item.year > self.year]
-
-    def overrides(self) -> list[str]:
-        """The `set` table as `SECTION.KEY=VALUE` strings (VALUE as TOML)."""
-        return [f"{key}={toml_value(value)}" for key, value in self.set.items()]
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -255,6 +255,19 @@ class Incumbent:
             progress.figures(best=value)
 
 
+def start_master(full: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
+                 warm_start: np.ndarray | None, cell: float) -> tuple[CoverOracle, Master, Incumbent]:
+    """The oracle over square regions of side `cell`, the master and the incumbent (the warm start,
+    when the options allow one), with the warm start's cuts: the master starts exact at that plan."""
+    oracle = CoverOracle.build(inst, pairs, spatial_groups(inst, pairs, cell))
+    master = Master(full, oracle, options, inst.opening_chargers())
+    best = Incumbent(full, warm_start if options.warm_start else None)
+    if best.x is not None:
+        x0 = full.values(best.x, "x")
+        add_violated_cuts(master, oracle, x0, x0, np.zeros(oracle.n_groups), groups=np.arange(oracle.n_groups))
+    return oracle, master, best
+
+
 def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
                        warm_start: np.ndarray | None, group_cell: float | None = None) -> SolveResult:
     """Solve the mclp `full` (built by build_fast) by Benders; the result is stated in `full`'s columns.
@@ -264,15 +277,11 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
     start = time.perf_counter()
     limit = options.time_limit
     cell = group_cell if group_cell is not None else (inst.params.radius or np.inf)
-    oracle = CoverOracle.build(inst, pairs, spatial_groups(inst, pairs, cell))
-    master = Master(full, oracle, options, inst.opening_chargers())
+    oracle, master, best = start_master(full, inst, pairs, options, warm_start, cell)
     # the master's own best plan overestimates (theta): the line shows the exactly valued one
     progress.watch_highs(master.h, limit, "Benders: master LP", started=start, primal=False)
-    best = Incumbent(full, warm_start if options.warm_start else None)
-    if best.x is not None:  # the warm start's cuts: the master starts exact at that plan
+    if best.x is not None:
         progress.figures(best=best.value)
-        x0 = full.values(best.x, "x")
-        add_violated_cuts(master, oracle, x0, x0, np.zeros(oracle.n_groups), groups=np.arange(oracle.n_groups))
     stop = {"signal": False}
 
     def on_signal() -> None:

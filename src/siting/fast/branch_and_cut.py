@@ -38,7 +38,7 @@ from siting.fast.benders import (
     Master,
     add_violated_cuts,
     cutting_planes_lp,
-    spatial_groups,
+    start_master,
 )
 from siting.fast.instance import FastInstance
 from siting.formulation import Formulation
@@ -117,14 +117,9 @@ def solve_mclp_bnb(full: Formulation, inst: FastInstance, pairs: Pairs, options:
     limit = options.time_limit
     # cells of R/2: on towns20-100k the root took 4.6 s against 10.7 s with cells of R (2 cores, load 5-6)
     cell = group_cell if group_cell is not None else (inst.params.radius or np.inf) / 2
-    oracle = CoverOracle.build(inst, pairs, spatial_groups(inst, pairs, cell))
-    master = Master(full, oracle, options, inst.opening_chargers())
+    oracle, master, best = start_master(full, inst, pairs, options, warm_start, cell)
     master.h.setOptionValue("presolve", "off")  # every node re-solves from the last basis
     master.h.setOptionValue("simplex_strategy", 1)  # dual simplex: bounds change, the basis stays dual feasible
-    best = Incumbent(full, warm_start if options.warm_start else None)
-    if best.x is not None:
-        x0 = full.values(best.x, "x")
-        add_violated_cuts(master, oracle, x0, x0, np.zeros(oracle.n_groups), groups=np.arange(oracle.n_groups))
     stats = Stats()
     stop = {"signal": False}
 

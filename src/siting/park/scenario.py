@@ -54,7 +54,13 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from siting.config import StrictModel, read_scenario_file, scenario_indices, toml_value
+from siting.config import (
+    ScenarioBase,
+    StrictModel,
+    read_scenario_file,
+    scenario_indices,
+    toml_value,
+)
 from siting.errors import InstanceError, Problem
 from siting.park.instance import ParkInstance
 
@@ -97,19 +103,11 @@ class ScenarioGrid(StrictModel):
     profile: dict[str, str] = Field(default_factory=dict)
 
 
-class Scenario(StrictModel):
-    name: str
-    description: str = ""
-    set: dict[str, Any] = Field(default_factory=dict)
+class Scenario(ScenarioBase):
     squares: ScenarioSquares = ScenarioSquares()
     tiers: ScenarioTiers = ScenarioTiers()
     contracts: ScenarioContracts = ScenarioContracts()
     grid: ScenarioGrid = ScenarioGrid()
-    file: str = ""
-
-    def overrides(self) -> list[str]:
-        """The `set` table as `SECTION.KEY=VALUE` strings (VALUE as TOML)."""
-        return [f"{key}={toml_value(value)}" for key, value in self.set.items()]
 
     def changes(self) -> str:
         """What the scenario changes, in one line (compare.md)."""

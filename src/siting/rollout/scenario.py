@@ -33,12 +33,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from pydantic import Field
 
 from siting.config import (
+    ScenarioBase,
     StrictModel,
     apply_overrides,
     read_config,
@@ -77,18 +77,10 @@ class ScenarioGrid(StrictModel):
     reinforcements: list[Reinforcement] = Field(default_factory=list)
 
 
-class Scenario(StrictModel):
-    name: str
-    description: str = ""
-    set: dict[str, Any] = Field(default_factory=dict)
+class Scenario(ScenarioBase):
     periods: dict[int, PeriodChange] = Field(default_factory=dict)
     sites: ScenarioSites = ScenarioSites()
     grid: ScenarioGrid = ScenarioGrid()
-    file: str = ""
-
-    def overrides(self) -> list[str]:
-        """The `set` table as `SECTION.KEY=VALUE` strings (VALUE as TOML)."""
-        return [f"{key}={toml_value(value)}" for key, value in self.set.items()]
 
     def changes(self) -> str:
         """What the scenario changes, in one line (compare.md's "what the option changes")."""
