@@ -1,7 +1,7 @@
 """MCLP instance families siting's generator does not draw, and the methods side by side (not a test).
 
     .venv/bin/python -m benchmarks.mclp_families [--limit 60] [--gap 0.0001] [--only NAME ...] [--out FILE]
-    .venv/bin/python -m benchmarks.mclp_families --only towns20-100k --limit 45 --bnb-variants 0,0,1,1 2,4,0,0
+    .venv/bin/python -m benchmarks.mclp_families --only towns20-100k --limit 45 --bnb-variants 0,reliability,1,1 0,fractional,1,1
 
 Families (seeded; `FastInstance` objects, no files): the textbook MCLP - no grid rows, no budget,
 no existing sites, every candidate may open, integer weights 1-100, p sites, d_ij <= R covers.
@@ -16,7 +16,7 @@ Per instance and method (each in this process, after an untimed numba warm-up on
 instance): status, objective, bound, gap and seconds of (i) `solve_fast` with method auto
 (Benders), (ii) `solve_fast` with method compact (plain HiGHS on the model with identical rows
 merged and dominated candidates dropped), (iii) `solve_fast` with method bnb (own branch and
-Benders cut, siting.fast.branch_and_cut). The root LP bound and root gaps come from the bnb
+Benders cut, siting.fast.branch_and_cut, reliability branching). The root LP bound and root gaps come from the bnb
 run's root. One method runs at a time (single process).
 """
 
@@ -88,11 +88,8 @@ METHODS = ("auto", "compact", "bnb")
 
 def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dict:
     from siting.fast.api import solve_fast
-    from siting.options import METHODS as WIRED
     from siting.options import SolveOptions
 
-    if method not in WIRED:
-        return run_bnb_unwired(inst, limit, gap)
     t = time.perf_counter()
     run = solve_fast(inst, SolveOptions(time_limit=limit, gap=gap, method=method))
     wall = time.perf_counter() - t
@@ -106,36 +103,13 @@ def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dic
     return out
 
 
-def run_bnb_unwired(inst: FastInstance, limit: float, gap: float) -> dict:
-    """solve_fast's steps with solve_mclp_bnb in place of the dispatch (while --method bnb is not wired)."""
-    from siting.fast.api import _warm_start
-    from siting.fast.branch_and_cut import solve_mclp_bnb
-    from siting.fast.model import build_fast
-    from siting.fast.pairs import fast_pairs
-    from siting.fast.reduction import reduce_fast
-    from siting.options import SolveOptions
-
-    t = time.perf_counter()
-    options = SolveOptions(time_limit=limit, gap=gap)
-    pairs = fast_pairs(inst)
-    model_inst, model_pairs, reduction = reduce_fast(inst, pairs)
-    form = build_fast(model_inst, model_pairs)
-    warm, _ = _warm_start(form, model_inst, model_pairs, options)
-    r = solve_mclp_bnb(form, model_inst, model_pairs, options, warm)
-    wall = time.perf_counter() - t
-    checked = r.x is not None and form.max_violation(r.x)[0] <= 1e-6 and \
-        abs(form.objective_value(r.x) - r.objective) <= 1e-6
-    return {"status": r.status, "objective": r.objective, "bound": r.best_bound, "gap": r.gap,
-            "solve_s": round(r.seconds, 2), "wall_s": round(wall, 2), "load": os.getloadavg()[0],
-            "classes": reduction.n_classes, "dropped_sites": reduction.n_dropped_sites, "checked": checked,
-            "bnb": r.solver.get("bnb")}
-
-
 def run_bnb_variants(inst: FastInstance, limit: float, gap: float, variants: list[str]) -> list[dict]:
-    """bnb with other settings on one built model: each variant "max_rounds,strong,plunge,purge"
-    (max_rounds "none": cut every node until exact; plunge, purge 0/1), e.g. "0,0,1,1" (the defaults)."""
+    """bnb with other settings on one built model: each variant
+    "max_rounds,branching,plunge,purge[,reliable,lookahead,probe_iterations]" (max_rounds "none":
+    cut every node until exact; branching fractional/pseudocost/reliability/strong; plunge, purge
+    0/1), e.g. "0,reliability,1,1,2,4,200" (the defaults)."""
     from siting.fast.api import _warm_start
-    from siting.fast.branch_and_cut import solve_mclp_bnb
+    from siting.fast.branch_and_cut import Reliability, solve_mclp_bnb
     from siting.fast.model import build_fast
     from siting.fast.pairs import fast_pairs
     from siting.fast.reduction import reduce_fast
@@ -148,10 +122,11 @@ def run_bnb_variants(inst: FastInstance, limit: float, gap: float, variants: lis
     warm, _ = _warm_start(form, model_inst, model_pairs, options)
     rows = []
     for variant in variants:
-        rounds, strong, plunge, purge = variant.split(",")
+        rounds, branching, plunge, purge, *reliability = variant.split(",")
         r = solve_mclp_bnb(form, model_inst, model_pairs, options, warm,
-                           max_rounds=None if rounds == "none" else int(rounds), strong=int(strong),
-                           plunge=plunge == "1", purge=purge == "1")
+                           max_rounds=None if rounds == "none" else int(rounds), branching=branching,
+                           plunge=plunge == "1", purge=purge == "1",
+                           reliability=Reliability(*map(int, reliability)))
         rows.append({"variant": variant, "status": r.status, "objective": r.objective, "bound": r.best_bound,
                      "gap": r.gap, "solve_s": round(r.seconds, 2), "load": os.getloadavg()[0], "bnb": r.solver["bnb"]})
         print(inst.name, json.dumps(rows[-1]), flush=True)
@@ -195,7 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
     ap.add_argument("--out", type=Path, default=None, help="JSON lines file to append each row to")
     ap.add_argument("--bnb-variants", nargs="*", default=None,
-                    help='instead of the methods: bnb variants "max_rounds,strong,plunge,purge" on --only')
+                    help='instead of the methods: bnb variants "max_rounds,branching,plunge,purge[,reliable,lookahead,'
+                         'probe_iterations]" on --only')
     args = ap.parse_args(argv)
     warm_up()
     if args.bnb_variants:

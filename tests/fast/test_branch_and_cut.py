@@ -10,7 +10,7 @@ import pytest
 from tests.fast.test_model import random_instance
 
 from siting.fast.api import solve_fast
-from siting.fast.branch_and_cut import reduced_cost_fixing, solve_mclp_bnb
+from siting.fast.branch_and_cut import Pseudocosts, reduced_cost_fixing, solve_mclp_bnb
 from siting.fast.instance import FastInstance
 from siting.fast.model import build_fast
 from siting.fast.pairs import fast_pairs
@@ -121,13 +121,49 @@ def test_bnb_is_refused_where_it_does_not_apply() -> None:
 
 
 @pytest.mark.parametrize("max_rounds", [None, 0, 2])
-@pytest.mark.parametrize("strong", [0, 3])
-def test_every_variant_finds_the_optimum(max_rounds: int | None, strong: int) -> None:
+@pytest.mark.parametrize("branching", ["fractional", "pseudocost", "reliability", "strong"])
+def test_every_variant_finds_the_optimum(max_rounds: int | None, branching: str) -> None:
     inst = textbook_mclp(11, n_demand=300, n_sites=24, p=4, radius=2_000.0)
     model_inst, model_pairs, _ = reduce_fast(inst, fast_pairs(inst))
     form = build_fast(model_inst, model_pairs)
-    result = solve_mclp_bnb(form, model_inst, model_pairs, EXACT, None, max_rounds=max_rounds, strong=strong,
-                            plunge=strong == 0)
+    result = solve_mclp_bnb(form, model_inst, model_pairs, EXACT, None, max_rounds=max_rounds,
+                            branching=branching, strong=3, plunge=branching != "strong")
     assert result.status == "optimal"
     assert result.objective == pytest.approx(brute_force(inst), abs=1e-6)
     assert result.best_bound >= result.objective - 1e-6
+    assert (result.solver["bnb"]["probe_lps"] > 0) == (branching in ("strong", "reliability")
+                                                      and result.solver["bnb"]["nodes"] > 1)
+
+
+def test_saved_bases_survive_the_purge_and_the_optimum_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cuts purged at every other node: every child not solved right after its parent still
+    starts from its parent's basis (the purge keeps the rows nonbasic in a saved basis)."""
+    from siting.fast import branch_and_cut
+
+    monkeypatch.setattr(branch_and_cut, "_PURGE_EVERY", 2)
+    restored = purged = 0
+    for seed, (n_demand, n_sites, p, radius) in enumerate([(300, 80, 6, 2000.0), (400, 100, 8, 1800.0)] * 2):
+        inst = textbook_mclp(seed + 200, n_demand=n_demand, n_sites=n_sites, p=p, radius=radius)
+        _, result = bnb(inst)
+        stats = result.solver["bnb"]
+        optimum = solve_fast(inst, SolveOptions(profile="exact", method="compact")).objective
+        assert result.status == "optimal" and result.objective == pytest.approx(optimum, abs=1e-6)
+        assert stats["bases_lost"] == 0
+        restored, purged = restored + stats["bases_restored"], purged + stats["cuts_purged"]
+    assert restored > 0 and purged > 0
+
+
+def test_pseudocosts_learn_the_mean_drop_per_unit() -> None:
+    costs = Pseudocosts(3)
+    costs.learn((0, True, 0.5, 10.0), 9.0)  # up by 0.5, dropped 1: 2 per unit
+    costs.learn((0, True, 0.25, 10.0), 9.0)  # 4 per unit
+    costs.learn((1, False, 0.5, 10.0), 10.5)  # a child above its parent counts as no drop
+    per_unit = costs.estimates()
+    assert per_unit[1, 0] == pytest.approx(3.0)  # the mean of 2 and 4
+    assert per_unit[0, 1] == pytest.approx(0.0)
+    assert per_unit[1, 2] == pytest.approx(3.0) and per_unit[0, 2] == pytest.approx(0.0)  # unseen: the mean
+    # column 2 is unseen (mean estimates) and column 0 has no down drop: the product picks
+    # the column with the larger estimated product, never a fixed or integral one
+    values = np.array([0.5, 0.5, 0.5])
+    assert costs.column(values, np.zeros(3), np.array([1.0, 1.0, 0.0])) in (0, 1)
+    assert costs.column(np.array([1.0, 0.0, 0.5]), np.zeros(3), np.array([1.0, 1.0, 0.0])) == -1

@@ -152,6 +152,10 @@ class Master:
         self.h = to_highspy(master)
         self.options = options
         self.n_cuts = 0
+        # a stable id per LP row (the master's rows, then each cut as it is added): a basis saved
+        # before cuts were added or deleted can still be matched row by row (branch_and_cut)
+        self.row_ids = np.arange(self.h.getNumRow(), dtype=np.int64)
+        self._next_row_id = len(self.row_ids)
         self.restarts = 0  # MIP runs repeated without the start (see _branch_and_check)
         self.relaxed = False
         self.found: list[np.ndarray] = []  # improving master answers of the current MIP run
@@ -183,6 +187,15 @@ class Master:
         idx[rest], val[rest] = self.site.offset + rows.indices, -rows.data
         self.h.addRows(n, np.full(n, -np.inf), constant[groups].astype(float), len(idx), starts, idx, val)
         self.n_cuts += n
+        self.row_ids = np.r_[self.row_ids, self._next_row_id + np.arange(n, dtype=np.int64)]
+        self._next_row_id += n
+
+    def delete_rows(self, rows: np.ndarray) -> None:
+        """Delete LP rows (cuts) by position."""
+        rows = np.asarray(rows, np.int32)
+        if len(rows):
+            self.h.deleteRows(len(rows), rows)
+            self.row_ids = np.delete(self.row_ids, rows)
 
     def run(self, time_left: float, gap: float | None) -> None:
         h, o = self.h, self.options
