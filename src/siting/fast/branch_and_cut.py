@@ -59,13 +59,13 @@ Branching = Literal["fractional", "pseudocost", "reliability", "strong"]
 
 @dataclass(frozen=True)
 class Reliability:
-    """Reliability branching's settings. towns20-100k (2-core VM, before the pseudocost mean was
-    fixed): (2, 4, 200) optimal in 69 s, 378 nodes; (2, 4, 100) 99 s; (4, 8, 100) 117 s."""
+    """Reliability branching's settings. towns20-100k (quiet 2-core VM, solve phase): (2, 4, 200)
+    optimal in 52.6 s, 308 nodes; (2, 4, 400) 85.7 s; (2, 8, 200) 102 s; (2, 4, 100) 120 s;
+    (1, 4, 200) 133 s (benchmarks/results/2026-12-03-vm-mclp-families.md)."""
 
     reliable: int = 2  # drops seen per side before a column's pseudocost is trusted without probing
     lookahead: int = 4  # candidates in a row without a better score before probing stops
     probe_iterations: int = 200  # dual simplex iterations per probe
-
 
 
 @dataclass
@@ -416,7 +416,7 @@ def choose_branch(master: Master, cols: IntegerBounds, values: np.ndarray, lower
     * "fractional": the most fractional column;
     * "pseudocost": the largest product of the pseudocost estimates of the two drops;
     * "reliability": pseudocosts, probing the columns whose pseudocosts are not yet reliable
-      (`reliability_branch`): the default, 2.2x faster than "fractional" on towns20-100k;
+      (`reliability_branch`): the default; on towns20-100k 52.6 s against 154 s for "fractional";
     * "strong": the `strong` most fractional columns are probed to optimality, the largest product
       of the two drops is taken (Achterberg 2007).
     A probed child's LP (the current cuts, solved to optimality) relaxes the child: its value
@@ -432,10 +432,11 @@ def choose_branch(master: Master, cols: IntegerBounds, values: np.ndarray, lower
     candidates = [c for c in np.argsort(-frac, kind="stable")[:strong] if frac[c] > _INT_TOL]
     best_score, best = -1.0, (k, (value, value))
     for c in candidates:
-        bounds = _probe(master, cols, c, values, lower, upper, value, time_left)
-        score = max(value - bounds[0][0], 1e-6) * max(value - bounds[1][0], 1e-6)
+        up, down = (probe if solved else value for probe, solved in
+                    _probe(master, cols, c, values, lower, upper, value, time_left))
+        score = max(value - up, 1e-6) * max(value - down, 1e-6)
         if score > best_score:
-            best_score, best = score, (int(c), (bounds[0][0], bounds[1][0]))
+            best_score, best = score, (int(c), (up, down))
     return best[0], best[1], 2 * len(candidates)
 
 
@@ -463,11 +464,11 @@ def reliability_branch(master: Master, cols: IntegerBounds, values: np.ndarray, 
                        upper: np.ndarray, value: float, pseudocosts: Pseudocosts, time_left: float,
                        settings: Reliability = Reliability()) -> tuple[int, tuple[float, float], int]:
     """Reliability branching (Achterberg, Koch & Martin 2005): the fractional columns in order of
-    their pseudocost score; a column whose pseudocosts rest on fewer than `settings.reliable` drops is
-    probed (both children's LPs, at most `settings.probe_iterations` dual simplex iterations each, from
-    this node's basis, restored after each probe) and its pseudocosts learn the drops. Probing
-    stops after `settings.lookahead` columns in a row that did not beat the best score. A probe solved to
-    optimality bounds its child; one stopped early is only an estimate."""
+    their pseudocost score; a column whose pseudocosts rest on fewer than `settings.reliable`
+    drops is probed (both children's LPs, at most `settings.probe_iterations` dual simplex
+    iterations each, from this node's basis, restored after each probe) and its pseudocosts learn
+    the drops. Probing stops after `settings.lookahead` columns in a row that did not beat the best
+    score. A probe solved to optimality bounds its child; one stopped early is only an estimate."""
     down = values - np.floor(values)
     free = (upper > lower) & (down > _INT_TOL) & (down < 1 - _INT_TOL)
     score = _pseudocost_score(pseudocosts.estimates(), down)
