@@ -430,14 +430,18 @@ def choose_branch(master: Master, cols: IntegerBounds, values: np.ndarray, lower
         return reliability_branch(master, cols, values, lower, upper, value, pseudocosts, time_left, reliability)
     frac = np.where(upper > lower, np.abs(values - np.round(values)), 0.0)
     candidates = [c for c in np.argsort(-frac, kind="stable")[:strong] if frac[c] > _INT_TOL]
-    best_score, best = -1.0, (k, (value, value))
+    best_score, best, probes = -1.0, (k, (value, value)), 0
+    deadline = time.perf_counter() + time_left
     for c in candidates:
+        if time.perf_counter() > deadline:
+            break
+        probes += 2
         up, down = (probe if solved else value for probe, solved in
                     _probe(master, cols, c, values, lower, upper, value, time_left))
         score = max(value - up, 1e-6) * max(value - down, 1e-6)
         if score > best_score:
             best_score, best = score, (int(c), (up, down))
-    return best[0], best[1], 2 * len(candidates)
+    return best[0], best[1], probes
 
 
 def _probe(master: Master, cols: IntegerBounds, c: int, values: np.ndarray, lower: np.ndarray,
@@ -475,10 +479,11 @@ def reliability_branch(master: Master, cols: IntegerBounds, values: np.ndarray, 
     order = [int(c) for c in np.argsort(-np.where(free, score, -1.0), kind="stable") if free[c]]
     basis = Basis.of(master)
     best_score, best, since_better, probes = -1.0, (order[0], (value, value)), 0, 0
+    deadline = time.perf_counter() + time_left  # each probe is cheap, hundreds of them are not
     master.h.setOptionValue("simplex_iteration_limit", settings.probe_iterations)
     try:
         for c in order:
-            if since_better >= settings.lookahead:
+            if since_better >= settings.lookahead or time.perf_counter() > deadline:
                 break
             bounds = (value, value)
             if pseudocosts.count[:, c].min() < settings.reliable:
