@@ -43,15 +43,18 @@ from siting.generate import HEIGHT, WIDTH, clustered_points, town_mixture
 
 
 def mclp_instance(name: str, demand_xy: np.ndarray, weight: np.ndarray, site_xy: np.ndarray,
-                  radius: float, p: int) -> FastInstance:
-    """The textbook MCLP as a FastInstance: no grid, no budget, no existing sites, no land limits."""
+                  radius: float, p: int | None, cost: np.ndarray | None = None,
+                  budget: float | None = None) -> FastInstance:
+    """The textbook MCLP as a FastInstance: no grid, no existing sites, no land limits; p sites,
+    or (with `cost` and `budget`) opening costs within a budget."""
     n, m = len(demand_xy), len(site_xy)
-    params = FastParams(objective="mclp", radius=radius, p=p, kw_per_charger=0.0, min_chargers=1)
+    params = FastParams(objective="mclp", radius=radius, p=p, budget=budget, kw_per_charger=0.0, min_chargers=1)
     return FastInstance(
         name=name, params=params,
         demand_ids=np.array([f"d{i}" for i in range(n)], dtype=object), weight=weight.astype(float),
         site_ids=np.array([f"c{j}" for j in range(m)], dtype=object), is_existing=np.zeros(m, bool),
-        fixed_cost=np.zeros(m), cost_per_charger=np.zeros(m), existing_chargers=np.zeros(m, np.int64),
+        fixed_cost=np.zeros(m) if cost is None else cost.astype(float), cost_per_charger=np.zeros(m),
+        existing_chargers=np.zeros(m, np.int64),
         max_chargers=np.ones(m, np.int64), land_m2=np.full(m, np.inf), grid_of_site=np.full(m, -1, np.int64),
         grid=None, demand_xy=demand_xy, site_xy=site_xy)
 

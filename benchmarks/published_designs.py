@@ -51,7 +51,7 @@ reproducing group's) code rather than the paper text, the file is named.
    p = floor(share * |I|) for |I| != 100; unit costs for the MCLP (so the budget is a cardinality
    and `mclp_instance` is used). With non-unit costs (``cost=(10, 100)``, the range of the
    stored generator file) the budget B = floor(share * sum f_j) is kept as a budget
-   (`FastParams(budget=B)`, per-site `fixed_cost`); that B rule is the reproduction's, assumed.
+   (`mclp_instance(..., cost=, budget=)`); that B rule is the reproduction's, assumed.
    siting covers at d_ij <= R, the codes at d_ij < R (a measure-zero difference).
 
 2. Lv, Yu, Liang, Chen & Dai, "Presolving and cutting planes for the generalized maximal covering
@@ -90,7 +90,6 @@ import numpy as np
 
 from benchmarks.mclp_families import mclp_instance
 from siting.fast.instance import FastInstance
-from siting.fast.params import FastParams
 
 SIDE = 30.0  # the square's side in the papers' units (reproduction code; assumed for both papers)
 METRES_PER_UNIT = 1_000.0  # assumed: side 30 -> 30 km
@@ -115,22 +114,6 @@ def budget_value(budget: float, cost: np.ndarray) -> float:
     return float(math.floor(budget * cost.sum())) if budget < 1 else float(budget)
 
 
-def budget_instance(name: str, demand_xy: np.ndarray, weight: np.ndarray, site_xy: np.ndarray,
-                    radius: float, cost: np.ndarray, budget: float) -> FastInstance:
-    """`mclp_instance` with a budget on per-site opening costs instead of a cardinality p."""
-    n, m = len(demand_xy), len(site_xy)
-    params = FastParams(objective="mclp", radius=radius, p=None, budget=budget,
-                        kw_per_charger=0.0, min_chargers=1)
-    return FastInstance(
-        name=name, params=params,
-        demand_ids=np.array([f"d{i}" for i in range(n)], dtype=object), weight=weight.astype(float),
-        site_ids=np.array([f"c{j}" for j in range(m)], dtype=object), is_existing=np.zeros(m, bool),
-        fixed_cost=cost.astype(float), cost_per_charger=np.zeros(m),
-        existing_chargers=np.zeros(m, np.int64), max_chargers=np.ones(m, np.int64),
-        land_m2=np.full(m, np.inf), grid_of_site=np.full(m, -1, np.int64), grid=None,
-        demand_xy=demand_xy, site_xy=site_xy)
-
-
 def _build(prefix: str, seed: int, customers: int, facilities: int, radius: float, budget: float,
            demand: tuple[int, int], cost: tuple[int, int], side: float,
            metres_per_unit: float) -> FastInstance:
@@ -148,7 +131,7 @@ def _build(prefix: str, seed: int, customers: int, facilities: int, radius: floa
     if cost == (1, 1):
         p = int(b)
         return mclp_instance(f"{tag}-p{p}-s{seed}", demand_xy, w, site_xy, r, p)
-    return budget_instance(f"{tag}-B{b:g}-s{seed}", demand_xy, w, site_xy, r, f, b)
+    return mclp_instance(f"{tag}-B{b:g}-s{seed}", demand_xy, w, site_xy, r, None, cost=f, budget=b)
 
 
 def cordeau_design(seed: int, customers: int, facilities: int = BASE_FACILITIES,

@@ -191,8 +191,7 @@ class Pseudocosts:
 
     def column(self, values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> int:
         """The free fractional column with the largest product of its estimated drops; -1 when none."""
-        down = values - np.floor(values)
-        free = (upper > lower) & (down > _INT_TOL) & (down < 1 - _INT_TOL)
+        down, free = _fractional(values, lower, upper)
         if not free.any():
             return -1
         return int(np.argmax(np.where(free, _pseudocost_score(self.estimates(), down), -1.0)))
@@ -311,8 +310,10 @@ def branch_and_bound(master: Master, oracle: CoverOracle, inst: FastInstance, pa
             bases = {id(n.basis): n.basis for n in heap if n.basis is not None}
             keep = np.concatenate([b.nonbasic_rows() for b in bases.values()]) if bases else np.zeros(0, np.int64)
             stats.cuts_purged += purge_slack_cuts(master, keep)
+        basis = Basis.of(master)  # the node's optimal basis: for its children and the probes
         k, child_bounds, probes = choose_branch(master, cols, values, lower, upper, value, branching, strong,
-                                                pseudocosts, limit - (time.perf_counter() - start), reliability)
+                                                pseudocosts, basis, limit - (time.perf_counter() - start),
+                                                reliability)
         stats.probe_lps += probes
         if k < 0:  # integral, yet above the incumbent (not seen: the plan is exact): keep the bound honest
             pruned_bound = max(pruned_bound, value)
@@ -320,7 +321,6 @@ def branch_and_bound(master: Master, oracle: CoverOracle, inst: FastInstance, pa
         down_upper, up_lower = upper.copy(), lower.copy()
         down_upper[k], up_lower[k] = np.floor(values[k]), np.ceil(values[k])
         children = []
-        basis = Basis.of(master)
         for (child_lower, child_upper), bound in zip(((up_lower, upper), (lower, down_upper)), child_bounds):
             serial += 1
             up = child_lower is up_lower
@@ -408,7 +408,7 @@ def reduced_cost_fixing(lower: np.ndarray, upper: np.ndarray, values: np.ndarray
 
 
 def choose_branch(master: Master, cols: IntegerBounds, values: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                  value: float, branching: Branching, strong: int, pseudocosts: Pseudocosts,
+                  value: float, branching: Branching, strong: int, pseudocosts: Pseudocosts, basis: Basis,
                   time_left: float, reliability: Reliability = Reliability()) -> tuple[int, tuple[float, float], int]:
     """(column, (up child's bound, down child's bound), child LPs probed); column -1 when the
     answer is integral on the free columns.
@@ -427,7 +427,8 @@ def choose_branch(master: Master, cols: IntegerBounds, values: np.ndarray, lower
     if branching == "pseudocost":
         return pseudocosts.column(values, lower, upper), (value, value), 0
     if branching == "reliability":
-        return reliability_branch(master, cols, values, lower, upper, value, pseudocosts, time_left, reliability)
+        return reliability_branch(master, cols, values, lower, upper, value, pseudocosts, basis, time_left,
+                                  reliability)
     frac = np.where(upper > lower, np.abs(values - np.round(values)), 0.0)
     candidates = [c for c in np.argsort(-frac, kind="stable")[:strong] if frac[c] > _INT_TOL]
     best_score, best, probes = -1.0, (k, (value, value)), 0
@@ -465,19 +466,17 @@ def _probe(master: Master, cols: IntegerBounds, c: int, values: np.ndarray, lowe
 
 
 def reliability_branch(master: Master, cols: IntegerBounds, values: np.ndarray, lower: np.ndarray,
-                       upper: np.ndarray, value: float, pseudocosts: Pseudocosts, time_left: float,
-                       settings: Reliability = Reliability()) -> tuple[int, tuple[float, float], int]:
+                       upper: np.ndarray, value: float, pseudocosts: Pseudocosts, basis: Basis,
+                       time_left: float, settings: Reliability = Reliability()) -> tuple[int, tuple[float, float], int]:
     """Reliability branching (Achterberg, Koch & Martin 2005): the fractional columns in order of
     their pseudocost score; a column whose pseudocosts rest on fewer than `settings.reliable`
     drops is probed (both children's LPs, at most `settings.probe_iterations` dual simplex
     iterations each, from this node's basis, restored after each probe) and its pseudocosts learn
     the drops. Probing stops after `settings.lookahead` columns in a row that did not beat the best
     score. A probe solved to optimality bounds its child; one stopped early is only an estimate."""
-    down = values - np.floor(values)
-    free = (upper > lower) & (down > _INT_TOL) & (down < 1 - _INT_TOL)
+    down, free = _fractional(values, lower, upper)
     score = _pseudocost_score(pseudocosts.estimates(), down)
     order = [int(c) for c in np.argsort(-np.where(free, score, -1.0), kind="stable") if free[c]]
-    basis = Basis.of(master)
     best_score, best, since_better, probes = -1.0, (order[0], (value, value)), 0, 0
     deadline = time.perf_counter() + time_left  # each probe is cheap, hundreds of them are not
     master.h.setOptionValue("simplex_iteration_limit", settings.probe_iterations)
@@ -503,6 +502,12 @@ def reliability_branch(master: Master, cols: IntegerBounds, values: np.ndarray, 
     finally:
         master.h.setOptionValue("simplex_iteration_limit", 2**31 - 1)
     return best[0], best[1], probes
+
+
+def _fractional(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(f_j = x_j - floor(x_j), the free columns with f_j fractional)."""
+    down = values - np.floor(values)
+    return down, (upper > lower) & (down > _INT_TOL) & (down < 1 - _INT_TOL)
 
 
 def _pseudocost_score(per_unit: np.ndarray, down: np.ndarray) -> np.ndarray:
