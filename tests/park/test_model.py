@@ -210,3 +210,22 @@ def test_fixed_power_reduction_keeps_the_optimum(tmp_path, monkeypatch, seed: in
     full = solve_checked(inst)
     assert full.formulation.vars["p"].size == len(reduced.index.p_pair)
     assert reduced.objective == pytest.approx(full.objective, rel=1e-7)
+
+
+def test_cover_row_is_the_aggregate_capacity_of_a_cflp(tmp_path) -> None:
+    """A CFLP import gets sum_s cap_s x_s >= sum_k d_k, and the proven optimum satisfies it."""
+    from siting.importers.orlib_cap import write_cflp
+
+    rng = np.random.default_rng(3)
+    demand = rng.integers(5, 30, 12).astype(float)
+    capacity = np.full(4, np.ceil(demand.sum() / 2.5))
+    cost = rng.uniform(10, 100, (4, 12)).round(2)
+    write_cflp(tmp_path, "tiny", capacity, rng.uniform(50, 90, 4).round(2), demand, cost, single_source=False,
+               header=["test"], description="tiny CFLP")
+    inst = load_park(tmp_path)
+    form = build_park(inst)
+    rows = form.cons["cover_connection"]
+    assert rows.size == 1
+    assert rows.lower[0] == pytest.approx(demand.sum())
+    run = solve_checked(inst)
+    assert form.max_violation(run.result.x)[0] <= 1e-6

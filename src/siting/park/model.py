@@ -15,6 +15,7 @@ slots t of one day, grid areas g, pairs q = (k, s) that exist (d_ks <= D or give
          r_kt <= min(O_kt, Pmax_k) w_k                              own_power
          sum_{q at s} p_qt <= sum_{o of s} cap_o avail_ot y_o        connection
          sum_{q at s} p_qt <= sum_c P_c n_sc                        charger_power
+         sum_o cap_o avail_ot y_o >= L_t,  sum_{s,c} P_c n_sc >= L_t   cover (implied: L_t the forced load)
          sum_{q at s} V_k z_q <= rho sum_c n_sc (and per van/truck)  points_*
          n_sc <= nmax_sc x_s                                        chargers_open
          sum_c m_c n_sc + a0_s x_s <= L_s                           land
@@ -145,6 +146,7 @@ def build_park(inst: ParkInstance, idx: ParkIndex | None = None) -> Formulation:
     add_ineq_own_power(form, inst, idx)
     add_ineq_connection(form, inst, idx)
     add_ineq_charger_power(form, inst, idx)
+    add_ineq_cover(form, inst)
     add_ineq_points(form, inst)
     add_ineq_chargers_open(form, inst)
     add_ineq_land_park(form, inst)
@@ -340,6 +342,49 @@ def add_ineq_charger_power(form: Formulation, inst: ParkInstance, idx: ParkIndex
                         [(form.vars["n"], cell, col, -np.tile(inst.charger_kw, n_cells))],
                         upper=0.0, doc="power at a square fits its installed chargers per slot",
                         labels=_cell_labels(inst, idx))
+
+
+def forced_load(inst: ParkInstance) -> np.ndarray:
+    """L_t: the kW that must be drawn at squares in slot t, whatever the plan.
+
+    A company with fixed power and no own option draws Pmax_k in every slot of its window, at
+    squares (sum_q p_qt = Pmax_k sum_q z_q = Pmax_k); everyone else draws >= 0."""
+    forced = fixed_power(inst) & ~inst.has_own
+    return (inst.max_kw[forced, None] * inst.window[forced]).sum(axis=0)
+
+
+def add_ineq_cover(form: Formulation, inst: ParkInstance) -> None:
+    """sum_o cap_o avail_ot y_o >= L_t and sum_{s,c} P_c n_sc >= L_t: the open connections (and
+    chargers) together carry the forced load L_t (`forced_load`).
+
+    The sum of `connection` (`charger_power`) over all squares, with p_qt = Pmax_k z_q and assign:
+    implied, so the checker needs no own test. It is what the LP misses: in a CFLP the capacity
+    rows only ever meet one square each, and HiGHS does not aggregate 1 100 rows to find the knapsack
+    sum_s cap_s x_s >= sum_k d_k, from which it derives covers (with equal capacities: at least
+    ceil(D / cap) squares). One row per distinct availability pattern, with its largest L_t."""
+    load = forced_load(inst)
+    slots = np.flatnonzero(load > 0)
+    if not len(slots):
+        return
+    # same availabilities: the slot with the most forced load dominates the others
+    _, group = np.unique(inst.tier_avail[:, slots], axis=1, return_inverse=True)
+    group = group.reshape(-1)
+    keep = np.array([slots[group == g][np.argmax(load[slots[group == g]])] for g in range(group.max() + 1)])
+    r = np.arange(len(keep))
+    row, o = np.repeat(r, inst.n_tiers), np.tile(np.arange(inst.n_tiers), len(keep))
+    labels = np.array([f"slot {t}" for t in keep], dtype=object)
+    form.add_constraint("cover_connection", len(keep),
+                        [(form.vars["y"], row, o, inst.tier_kw[o] * inst.tier_avail[o, keep[row]])],
+                        lower=load[keep], doc="the open connections carry the load that must be served at squares",
+                        labels=labels)
+    if "n" not in form.vars:
+        return
+    top = keep[[np.argmax(load[keep])]]  # chargers have no availability profile: one row, the peak
+    C, S = inst.n_chargers, inst.n_squares
+    form.add_constraint("cover_chargers", 1,
+                        [(form.vars["n"], np.zeros(S * C, int), np.arange(S * C), np.tile(inst.charger_kw, S))],
+                        lower=load[top], doc="the chargers carry the load that must be served at squares",
+                        labels=np.array([f"slot {top[0]}"], dtype=object))
 
 
 def add_ineq_points(form: Formulation, inst: ParkInstance) -> None:
