@@ -364,7 +364,7 @@ def add_ineq_cover(form: Formulation, inst: ParkInstance) -> None:
     ceil(D / cap) squares). One row per distinct availability pattern, with its largest L_t."""
     load = forced_load(inst)
     slots = np.flatnonzero(load > 0)
-    if not len(slots):
+    if not len(slots) or not inst.n_tiers:  # no tier: no square opens; the assign rows already say so
         return
     # same availabilities: the slot with the most forced load dominates the others
     _, group = np.unique(inst.tier_avail[:, slots], axis=1, return_inverse=True)
