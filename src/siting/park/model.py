@@ -366,25 +366,25 @@ def add_ineq_cover(form: Formulation, inst: ParkInstance) -> None:
     slots = np.flatnonzero(load > 0)
     if not len(slots) or not inst.n_tiers:  # no tier: no square opens; the assign rows already say so
         return
-    # same availabilities: the slot with the most forced load dominates the others
-    _, group = np.unique(inst.tier_avail[:, slots], axis=1, return_inverse=True)
-    group = group.reshape(-1)
-    keep = np.array([slots[group == g][np.argmax(load[slots[group == g]])] for g in range(group.max() + 1)])
-    r = np.arange(len(keep))
-    row, o = np.repeat(r, inst.n_tiers), np.tile(np.arange(inst.n_tiers), len(keep))
+    # same availabilities: the slot with the most forced load dominates (np.unique keeps the first)
+    by_load = slots[np.argsort(-load[slots], kind="stable")]
+    _, first = np.unique(inst.tier_avail[:, by_load], axis=1, return_index=True)
+    keep = np.sort(by_load[first])
+    coef = inst.tier_kw[:, None] * inst.tier_avail[:, keep]  # [O, rows]
+    o, row = np.nonzero(coef)
     labels = np.array([f"slot {t}" for t in keep], dtype=object)
     form.add_constraint("cover_connection", len(keep),
-                        [(form.vars["y"], row, o, inst.tier_kw[o] * inst.tier_avail[o, keep[row]])],
+                        [(form.vars["y"], row, o, coef[o, row])],
                         lower=load[keep], doc="the open connections carry the load that must be served at squares",
                         labels=labels)
     if "n" not in form.vars:
         return
-    top = keep[[np.argmax(load[keep])]]  # chargers have no availability profile: one row, the peak
+    peak = int(np.argmax(load))  # chargers have no availability profile: one row, the peak
     C, S = inst.n_chargers, inst.n_squares
     form.add_constraint("cover_chargers", 1,
                         [(form.vars["n"], np.zeros(S * C, int), np.arange(S * C), np.tile(inst.charger_kw, S))],
-                        lower=load[top], doc="the chargers carry the load that must be served at squares",
-                        labels=np.array([f"slot {top[0]}"], dtype=object))
+                        lower=load[peak], doc="the chargers carry the load that must be served at squares",
+                        labels=np.array([f"slot {peak}"], dtype=object))
 
 
 def add_ineq_points(form: Formulation, inst: ParkInstance) -> None:
