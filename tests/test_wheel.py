@@ -1,6 +1,7 @@
 """A built wheel works on its own: installed outside the checkout, it solves every bundled instance
-from another folder with the objective the checkout finds (profiles and data ship in the package;
-the bundled park's optimum, a minute to solve, is recorded instead of solved twice: RECORDED).
+from another folder with the objective the checkout finds (profiles and data ship in the package).
+The bundled park's proof takes a minute on a loaded machine: the wheel solves it for a few seconds
+and its recorded optimum (RECORDED) must lie between the bound and the plan the wheel reports.
 
 The wheel is installed with `pip install --no-deps --target`, so the dependencies are this
 environment's and the test needs no network; `siting` itself is imported from the target (checked).
@@ -19,9 +20,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ("nal-oost-fast", "nal-oost-corridor", "rijssen-holten-park")
-# the checkout's optimum where solving it again here would double a minute-long test (siting solve
-# instances/rijssen-holten-park, EUR/yr; README "Business parks"); within the default 1e-4 gap
+# the checkout's optimum where a proof would be a minute-long test (siting solve
+# instances/rijssen-holten-park, EUR/yr; README "Business parks"), and the wheel's time limit for it
 RECORDED = {"rijssen-holten-park": 828_388.0}
+RECORDED_TIME_LIMIT = "5"
 
 pytestmark = [pytest.mark.solver, pytest.mark.xdist_group("wheel")]
 
@@ -58,13 +60,17 @@ def test_the_installed_wheel_solves_a_bundled_instance(installed: Path, tmp_path
 
     copy = tmp_path / "elsewhere" / name
     shutil.copytree(ROOT / "instances" / name, copy)
-    done = run_installed(installed, "solve", str(copy), "--out", str(tmp_path / "out"), "--json", cwd=tmp_path)
+    limit = ["--time-limit", RECORDED_TIME_LIMIT] if name in RECORDED else []
+    done = run_installed(installed, "solve", str(copy), "--out", str(tmp_path / "out"), "--json", *limit, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["status"] == "optimal"
-    if name in RECORDED:
-        assert summary["objective"] == pytest.approx(RECORDED[name], rel=1e-4)
+    assert summary["verified"]["feasible"]
+    if name in RECORDED:  # a few seconds: the plan is feasible and the optimum between bound and plan
+        assert summary["status"] in ("optimal", "time_limit")
+        assert summary["best_bound"] <= RECORDED[name] * (1 + 1e-4)
+        assert summary["objective"] >= RECORDED[name] * (1 - 1e-4)
         return
+    assert summary["status"] == "optimal"
     spec = model_spec(model_of(copy))
     here = spec.solve(spec.load(copy, []), SolveOptions())
     assert here.status == "optimal"

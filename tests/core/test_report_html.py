@@ -122,7 +122,7 @@ def results(tmp_path_factory) -> dict[str, tuple[Path, dict[str, int]]]:
         # the bundled park is proven in seconds on a quiet machine, in a minute under load: the page
         # needs a plan, not its proof
         bundled = model in ("nal-oost-fast", "rijssen-holten-park")
-        run = spec.solve(spec.load(folder, []), SolveOptions(time_limit=20.0) if bundled else SolveOptions())
+        run = spec.solve(spec.load(folder, []), SolveOptions(time_limit=5.0) if bundled else SolveOptions())
         run.source = folder
         assert run.status == "optimal" or (bundled and run.status == "time_limit" and run.objective is not None), \
             run.result.message

@@ -269,3 +269,29 @@ def test_corridor_scenario_files_are_applied_in_sweep_runs():
     direct = solve_corridor(apply_scenario(load_corridor(folder, list(spec.overrides)), scenario), sweep.options)
     assert got["status"] == direct.status == "optimal"
     assert got["objective"] == pytest.approx(direct.objective, rel=1e-9)
+
+
+def test_shared_data_lost_with_its_workers_is_computed_by_the_run(monkeypatch):
+    """The data of a group whose holders a run of the same group killed more often than Dask
+    allows (KilledWorker on the precompute, seen in CI): the run computes it itself."""
+    import contextlib
+
+    import distributed
+    from distributed.scheduler import KilledWorker
+
+    from siting.sweep import tasks
+
+    class LostDataset:
+        def get_dataset(self, name):
+            class Future:
+                def result(self):
+                    raise KilledWorker("siting-precompute-1", None, 1)
+            return Future()
+
+    monkeypatch.setattr(distributed, "worker_client", lambda: contextlib.nullcontext(LostDataset()))
+    monkeypatch.setattr(tasks, "_SHARED_CACHE", {})
+    computed = []
+    data = tasks.shared_data("siting-shared-1-x", lambda: computed.append(1) or ("pairs", 0.5))
+    assert data == ("pairs", 0.5) and computed == [1]
+    assert tasks.shared_data("siting-shared-1-x", lambda: computed.append(1)) == ("pairs", 0.5)
+    assert computed == [1]  # kept for the next run of the group

@@ -40,18 +40,24 @@ _SHARED_CACHE: dict[str, Any] = {}  # in each worker process: the shared data it
 _SHARED_CACHE_SIZE = 2
 
 
-def shared_data(name: str):
+def shared_data(name: str, compute):
     """A group's precomputed data, published by the client as Dask dataset `name`.
 
     Fetched once per worker process and kept for the next runs of the same group. The thread
     leaves the worker's pool while it waits (`worker_client`), so that Dask can recompute the
-    data on this worker if the worker that held it has died.
+    data on this worker if the worker that held it has died. When Dask gives the data up (the
+    workers that held it died more often than `allowed-failures`, e.g. killed by another run of
+    the group), this run computes it itself with `compute()` rather than fail with it.
     """
     if name not in _SHARED_CACHE:
         from distributed import worker_client
+        from distributed.scheduler import KilledWorker
 
-        with worker_client() as client:
-            data = client.get_dataset(name).result()
+        try:
+            with worker_client() as client:
+                data = client.get_dataset(name).result()
+        except KilledWorker:
+            data = compute()
         while len(_SHARED_CACHE) >= _SHARED_CACHE_SIZE:
             _SHARED_CACHE.pop(next(iter(_SHARED_CACHE)))
         _SHARED_CACHE[name] = data
@@ -78,7 +84,7 @@ def run_task(model: str, instance: str, spec: RunSpec, options: SolveOptions, sh
         raise RunFailed("InstanceError", err.describe()) from None
     load_seconds = time.perf_counter() - t0
     if shared is not None:
-        data, shared_seconds = shared_data(shared)
+        data, shared_seconds = shared_data(shared, lambda: precompute_task(model, instance, list(spec.overrides)))
         run = api.shared.solve(inst, data, options)
         run.times["precompute_shared"] = shared_seconds
     else:
