@@ -19,11 +19,13 @@ no existing sites, every candidate may open, integer weights 1-100, p sites, d_i
   `benchmarks/published_designs.py` (uniform in a 30 km square, the papers' radius/budget pairs).
 
 Per instance and method (each in this process, after an untimed numba warm-up on a small
-instance): status, objective, bound, gap and seconds of (i) `solve_fast` with method auto
-(Benders), (ii) `solve_fast` with method compact (plain HiGHS on the model with identical rows
-merged and dominated candidates dropped), (iii) `solve_fast` with method bnb (own branch and
-Benders cut, siting.fast.branch_and_cut, reliability branching). The root LP bound and root gaps come from the bnb
-run's root. One method runs at a time (single process).
+instance): status, objective, bound, gap and seconds of `solve_fast` with (i) method auto (the
+default: branch and Benders cut on the textbook MCLP, Benders with grid rows; models/fast.md
+"Which method"), (ii) method benders, (iii) method compact (plain HiGHS on the model with
+identical rows merged and dominated candidates dropped), and on request (iv) method bnb (own
+branch and Benders cut, siting.fast.branch_and_cut, reliability branching, never falling back).
+The root LP bound and root gaps come from the branch-and-cut root (auto's or bnb's). One method
+runs at a time (single process).
 """
 
 from __future__ import annotations
@@ -120,8 +122,14 @@ FAMILIES = {
     "towns20-100k-grid": lambda: with_grid(towns_family(2, 100_000, 1_000, 5_000.0, 20, towns=20), 2),
     "towns20-100k-p50": lambda: towns_family(2, 100_000, 1_000, 5_000.0, 50, towns=20),
     "uniform-100k-p50": lambda: uniform_family(3, 100_000, 1_000, 5_000.0, 50, side=150_000.0),
+    # issue 13's large sizes, not rasterised: the headline's half (1 M x 5 k, p = 100) and the
+    # headline's size (1 M x 10 k, p = 200), over siting's region (60 towns) and uniform in it
+    "towns-1m-5k": lambda: towns_family(1, 1_000_000, 5_000, 5_000.0, 100),
+    "towns-1m-10k": lambda: towns_family(1, 1_000_000, 10_000, 5_000.0, 200),
+    "uniform-1m-5k": lambda: uniform_family(4, 1_000_000, 5_000, 5_000.0, 100, side=150_000.0),
 }
-METHODS = ("auto", "compact", "bnb")
+METHODS = ("auto", "benders", "compact", "bnb")
+DEFAULT_METHODS = ("auto", "benders", "compact")  # auto is bnb on the textbook MCLP: not run twice
 
 
 def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dict:
@@ -136,8 +144,10 @@ def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dic
            "solve_s": round(r.seconds, 2), "wall_s": round(wall, 2), "load": os.getloadavg()[0],
            "classes": run.demand_classes, "dropped_sites": run.dominated_candidates,
            "checked": run.certificate is not None and not run.certificate.violations}
-    if method == "bnb":
-        out["bnb"] = r.solver.get("bnb")
+    out["interface"] = r.solver.get("interface")
+    for kind in ("bnb", "benders"):  # auto records the one it took
+        if kind in r.solver:
+            out[kind] = r.solver[kind]
     return out
 
 
@@ -198,7 +208,7 @@ def write_folder(inst: FastInstance, out: Path) -> None:
 def warm_up() -> None:
     """numba compiles (and caches) its kernels on a small instance, untimed."""
     inst = uniform_family(0, 500, 40, 3_000.0, 3, side=10_000.0)
-    for method in METHODS:
+    for method in DEFAULT_METHODS:
         run_method(inst, method, 10.0, 1e-4)
 
 
@@ -206,20 +216,21 @@ def markdown(rows: list[dict], limit: float, gap: float) -> str:
     """One row per instance: the root gaps (bnb's root, against the best plan any method found)
     and each method's status, end-to-end seconds (solve_fast: pairs, reduction, build, warm
     start, solve, checker) and gap."""
+    methods = [m for m in METHODS if any(m in row["runs"] for row in rows)]
     head = ("| instance | classes | root LP bound | best known | root gap: LP vs best | warm start vs LP | "
-            "root incumbent vs LP | " + " | ".join(f"{m}: status, s end to end (gap)" for m in METHODS)
-            + " | bnb nodes |\n|" + "---|" * (8 + len(METHODS)) + "\n")
+            "root incumbent vs LP | " + " | ".join(f"{m}: status, s end to end (gap)" for m in methods)
+            + " | bnb nodes |\n|" + "---|" * (8 + len(methods)) + "\n")
     lines = []
     for row in rows:
         best = max(r["objective"] or -np.inf for r in row["runs"].values())
-        root = (row["runs"].get("bnb") or {}).get("bnb") or {}
+        root = next((r["bnb"] for r in row["runs"].values() if r.get("bnb")), {})  # bnb's or auto's root
         lp = root.get("root_lp_bound")
 
         def pct(bound: float | None, value: float | None) -> str:
             return "—" if bound is None or value is None else f"{100 * (bound - value) / value:.3f} %"
 
         cells = []
-        for m in METHODS:
+        for m in methods:
             r = row["runs"].get(m)
             if r is None:
                 cells.append("—")
@@ -240,7 +251,7 @@ def main(argv: list[str] | None = None) -> None:
 
     families = FAMILIES | PUBLISHED
     ap.add_argument("--only", nargs="*", choices=sorted(families), default=None)
-    ap.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
+    ap.add_argument("--methods", nargs="*", choices=METHODS, default=list(DEFAULT_METHODS))
     ap.add_argument("--out", type=Path, default=None, help="JSON lines file to append each row to")
     ap.add_argument("--bnb-variants", nargs="*", default=None,
                     help='instead of the methods: bnb variants "max_rounds,branching,plunge,purge[,reliable,lookahead,'

@@ -13,14 +13,15 @@ from siting.fast.report import write_results
 from siting.options import SolveOptions
 
 NAL_OOST = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-fast"
-VOLATILE = {"times", "seconds"}
+VOLATILE = {"times", "seconds", "root_seconds"}
 
 
 def _stable(summary: dict) -> dict:
     out = {k: v for k, v in summary.items() if k not in VOLATILE}
     out["solver"] = {k: v for k, v in summary["solver"].items() if k != "options"}
-    if "benders" in out["solver"]:  # its phase times are times too
-        out["solver"]["benders"] = {k: v for k, v in out["solver"]["benders"].items() if k not in VOLATILE}
+    for method in ("benders", "bnb"):  # their phase times are times too
+        if method in out["solver"]:
+            out["solver"][method] = {k: v for k, v in out["solver"][method].items() if k not in VOLATILE}
     return out
 
 

@@ -113,6 +113,38 @@ def test_the_pipeline_runs_bnb_on_request_and_verifies_it() -> None:
     assert run.objective == pytest.approx(brute_force(inst), abs=1e-6)
 
 
+def test_auto_takes_bnb_on_the_textbook_mclp_and_benders_with_grid_rows() -> None:
+    from siting.fast.branch_and_cut import bnb_fits
+
+    textbook = textbook_mclp(6, n_demand=200, n_sites=30, p=4)
+    run = solve_fast(textbook, SolveOptions(profile="exact", method="auto"))
+    assert bnb_fits(run.formulation)
+    assert run.result.solver["interface"] == "highspy, branch and Benders cut"
+    assert run.status == "optimal" and run.objective == pytest.approx(brute_force(textbook), abs=1e-6)
+    gridded = random_instance(41, objective="mclp", p=2)
+    assert gridded.grid is not None and gridded.grid.size > 0
+    run = solve_fast(gridded, SolveOptions(profile="exact", method="auto"))
+    assert not bnb_fits(run.formulation)
+    assert run.result.solver["interface"] == "highspy, Benders decomposition"
+    compact = solve_fast(gridded, SolveOptions(profile="exact", method="compact"))
+    assert run.status == "optimal" and run.objective == pytest.approx(compact.objective, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_root_lp_that_does_not_converge_in_its_share_falls_back_to_the_benders_mip(seed: int) -> None:
+    """auto's fallback: a share of ~0 of 60 s stops the root's cutting planes after one LP round."""
+    inst = textbook_mclp(seed + 200, n_demand=300, n_sites=22, p=4, radius=1_800.0)
+    model_inst, model_pairs, _ = reduce_fast(inst, fast_pairs(inst))
+    form = build_fast(model_inst, model_pairs)
+    options = SolveOptions(profile="exact", time_limit=60.0)
+    result = solve_mclp_bnb(form, model_inst, model_pairs, options, None, fallback_share=1e-12)
+    assert result.solver["interface"].startswith("highspy, Benders decomposition (branch and cut's root LP")
+    assert result.solver["benders"]["lp_rounds"] == 1
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(brute_force(inst), abs=1e-6)
+    assert form.max_violation(result.x)[0] <= 1e-6 and result.best_bound >= result.objective - 1e-6
+
+
 def test_bnb_is_refused_where_it_does_not_apply() -> None:
     from siting.errors import SitingError
 

@@ -32,7 +32,8 @@ def solver_options(f):
         click.option("--no-warm-start", is_flag=True, help="Do not give the solver the greedy solution."),
         click.option("--method", type=click.Choice(list(METHODS)),
                      help="mclp only: one model (compact), Benders decomposition, or siting's own branch and "
-                          "Benders cut (bnb); auto = Benders with HiGHS."),
+                          "Benders cut (bnb); auto = bnb when the sites are the only integer decisions (no grid "
+                          "rows), Benders otherwise (HiGHS)."),
     ]
     for d in reversed(decorators):
         f = d(f)

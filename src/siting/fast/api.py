@@ -82,9 +82,11 @@ def solve_fast(
 
 def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
                      warm: np.ndarray | None) -> SolveResult:
-    """The built model solved as one MILP, or (mclp with HiGHS) by Benders decomposition, or (opt-in,
-    method bnb) by siting's own branch and Benders cut."""
+    """The built model solved as one MILP, or (mclp with HiGHS) by Benders decomposition or siting's
+    own branch and Benders cut. `auto` takes branch and cut where the sites are the only integer
+    columns of the master (`bnb_fits`) and Benders otherwise (models/fast.md, "Which method")."""
     from siting.fast.benders import solve_mclp_benders
+    from siting.fast.branch_and_cut import AUTO_FALLBACK_SHARE, bnb_fits, solve_mclp_bnb
 
     method = options.method
     benders_fits = inst.params.objective == "mclp" and options.solver in ("highs", "highspy")
@@ -92,9 +94,9 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
         raise SitingError(f"method '{method}' solves the mclp objective with HiGHS only; "
                           "use --method compact (or auto) for this run")
     if method == "bnb":
-        from siting.fast.branch_and_cut import solve_mclp_bnb
-
         return solve_mclp_bnb(form, inst, pairs, options, warm)
+    if method == "auto" and benders_fits and bnb_fits(form):
+        return solve_mclp_bnb(form, inst, pairs, options, warm, fallback_share=AUTO_FALLBACK_SHARE)
     if method != "compact" and benders_fits:
         return solve_mclp_benders(form, inst, pairs, options, warm)
     return solve(form, options, warm)

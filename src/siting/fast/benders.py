@@ -303,17 +303,26 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
 
     with stop_on_signals(on_signal):
         lp = cutting_planes_lp(master, oracle, start, limit)
-        if lp.status is None and not stop["signal"]:
-            if lp.x is not None:
-                best.offer(_lp_guided_start(full, inst, pairs, master.sites(lp.x)))
-            status, message, upper, rounds = _branch_and_check(master, oracle, best, options, start, limit, stop)
-            upper = min(upper, lp.bound)
-        else:
-            status = "interrupted" if stop["signal"] else lp.status
-            message, upper, rounds = f"stopped while solving the master LP ({lp.solver_message})", lp.bound, 0
+        return mip_phase(full, inst, pairs, master, oracle, best, lp, options, start, stop)
+
+
+def mip_phase(full: Formulation, inst: FastInstance, pairs: Pairs, master: Master, oracle: CoverOracle,
+              best: Incumbent, lp: LpPhase, options: SolveOptions, start: float, stop: dict,
+              interface: str = "highspy, Benders decomposition") -> SolveResult:
+    """After the LP phase `lp`: the LP answer rounded and swapped as incumbent, then the master MIP
+    (`_branch_and_check`); the result in `full`'s columns."""
+    limit = options.time_limit
+    if lp.status is None and not stop["signal"]:
+        if lp.x is not None:
+            best.offer(_lp_guided_start(full, inst, pairs, master.sites(lp.x)))
+        status, message, upper, rounds = _branch_and_check(master, oracle, best, options, start, limit, stop)
+        upper = min(upper, lp.bound)
+    else:
+        status = "interrupted" if stop["signal"] else lp.status
+        message, upper, rounds = f"stopped while solving the master LP ({lp.solver_message})", lp.bound, 0
     seconds = time.perf_counter() - start
     objective = best.value if best.x is not None else None
-    solver = {"name": "highs", "version": master.h.version(), "interface": "highspy, Benders decomposition",
+    solver = {"name": "highs", "version": master.h.version(), "interface": interface,
               "options": options.record(),
               "benders": {"groups": oracle.n_groups, "cuts": master.n_cuts, "lp_rounds": lp.rounds,
                           "mip_rounds": rounds, "restarts_without_start": master.restarts,
@@ -376,10 +385,11 @@ def _lp_guided_start(full: Formulation, inst: FastInstance, pairs: Pairs, x_lp: 
 class LpPhase:
     rounds: int
     bound: float  # the last master LP value: an upper bound of the problem
-    status: str | None  # None when it converged; else why it stopped
+    status: str | None  # None when it converged or stopped at lp_share / max_rounds; else why it stopped
     x: np.ndarray | None
     seconds: float
     solver_message: str = ""  # HiGHS's model status in words, when the phase stopped early
+    converged: bool = False  # no cut was violated at the last LP answer: bound is the master LP's optimum
 
 
 def cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: float,
@@ -415,7 +425,7 @@ def cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: 
                 break
         core = 0.5 * (core + x_lp)
         if not found:
-            break
+            return LpPhase(round_, bound, None, last, time.perf_counter() - start, converged=True)
         if time.perf_counter() - start > lp_share * limit:
             break  # the MIP phase's cuts at integer answers matter more than a converged LP
     return LpPhase(round_, bound, None, last, time.perf_counter() - start)

@@ -39,7 +39,9 @@ from siting.fast.benders import (
     Incumbent,
     Master,
     add_violated_cuts,
+    chargers_projectable,
     cutting_planes_lp,
+    mip_phase,
     start_master,
 )
 from siting.fast.instance import FastInstance
@@ -51,6 +53,9 @@ from siting.solve import SolveResult, highs_status, relative_gap, stop_on_signal
 
 _INT_TOL = 1e-6  # x_j within this of 0 or 1 counts as integral
 _PURGE_EVERY = 50  # nodes between deletions of slack cuts (the root, then every 50th node)
+# method auto: the share of the time limit the root LP may take before the Benders MIP phase takes
+# over (the Benders LP phase's own share)
+AUTO_FALLBACK_SHARE = 0.4
 
 
 _BASIC = highspy.HighsBasisStatus.kBasic
@@ -197,13 +202,30 @@ class Pseudocosts:
         return int(np.argmax(np.where(free, _pseudocost_score(self.estimates(), down), -1.0)))
 
 
+def bnb_fits(full: Formulation) -> bool:
+    """Whether method auto takes branch and cut: the master's only integer columns are the sites
+    x_j (the chargers are projected out and there are no grid upgrades u_g). With grid rows the tree
+    branches on n and u too and its rounding finds worse plans than Benders's MIP (towns20-100k-grid:
+    0.486 % against 0.147 % at 60 s; benchmarks/results/2026-12-03-vm-mclp-families.md)."""
+    if not chargers_projectable(full):
+        return False
+    integer = full.column_arrays()[3]
+    integer[full.vars["x"].columns] = False
+    integer[full.vars["n"].columns] = False  # projected out of the master
+    return not integer.any()
+
+
 def solve_mclp_bnb(full: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
                    warm_start: np.ndarray | None, group_cell: float | None = None, max_rounds: int | None = 0,
                    branching: Branching = "reliability", strong: int = 4, plunge: bool = True,
-                   purge: bool = True, reliability: Reliability = Reliability()) -> SolveResult:
+                   purge: bool = True, reliability: Reliability = Reliability(),
+                   fallback_share: float | None = None) -> SolveResult:
     """Solve the mclp `full` (built by build_fast) by branch and Benders cut; the result is stated in
     `full`'s columns, like `solve_mclp_benders`. `max_rounds`, `branching`, `strong`, `plunge`,
-    `purge`: see `branch_and_bound`."""
+    `purge`: see `branch_and_bound`. `fallback_share` (method auto): when the root's cutting-plane
+    LP has not converged after that share of the time limit, the tree is not entered and the
+    Benders MIP phase (`benders.mip_phase`) goes on from the same master instead: a root that slow
+    leaves the tree no time, and HiGHS's MIP finds better plans from an unconverged master."""
     start = time.perf_counter()
     limit = options.time_limit
     # cells of R/2: on towns20-100k the root took 4.6 s against 10.7 s with cells of R (2 cores, load 5-6)
@@ -220,7 +242,12 @@ def solve_mclp_bnb(full: Formulation, inst: FastInstance, pairs: Pairs, options:
 
     with stop_on_signals(on_signal):
         progress.phase("branch and cut: root LP")
-        lp = cutting_planes_lp(master, oracle, start, limit, lp_share=1.0)
+        lp = cutting_planes_lp(master, oracle, start, limit, lp_share=fallback_share or 1.0)
+        if fallback_share is not None and lp.status is None and not lp.converged and not stop["signal"]:
+            master.h.setOptionValue("presolve", "choose")  # the MIP presolves; the node LPs did not
+            return mip_phase(full, inst, pairs, master, oracle, best, lp, options, start, stop,
+                             interface="highspy, Benders decomposition (branch and cut's root LP did not "
+                                       f"converge within {fallback_share:.0%} of the time limit)")
         if lp.status is not None or stop["signal"]:
             status = "interrupted" if stop["signal"] else lp.status
             return _result(full, master, oracle, best, stats, status, lp.bound,
