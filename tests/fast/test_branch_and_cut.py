@@ -130,6 +130,16 @@ def test_auto_takes_bnb_on_the_textbook_mclp_and_benders_with_grid_rows() -> Non
     assert run.status == "optimal" and run.objective == pytest.approx(compact.objective, abs=1e-6)
 
 
+def test_auto_takes_benders_above_its_pair_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from siting.fast import branch_and_cut
+
+    textbook = textbook_mclp(6, n_demand=200, n_sites=30, p=4)
+    monkeypatch.setattr(branch_and_cut, "AUTO_MAX_PAIRS", 10)
+    run = solve_fast(textbook, SolveOptions(profile="exact", method="auto"))
+    assert run.result.solver["interface"] == "highspy, Benders decomposition"
+    assert run.status == "optimal" and run.objective == pytest.approx(brute_force(textbook), abs=1e-6)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_a_root_lp_that_does_not_converge_in_its_share_falls_back_to_the_benders_mip(seed: int) -> None:
     """auto's fallback: a share of ~0 of 60 s stops the root's cutting planes after one LP round."""

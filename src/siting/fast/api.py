@@ -84,7 +84,8 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
                      warm: np.ndarray | None) -> SolveResult:
     """The built model solved as one MILP, or (mclp with HiGHS) by Benders decomposition or siting's
     own branch and Benders cut. `auto` takes branch and cut where the sites are the only integer
-    columns of the master (`bnb_fits`) and Benders otherwise (models/fast.md, "Which method")."""
+    columns of the master and the pairs not too many (`bnb_fits`), Benders otherwise (models/fast.md,
+    "Which method `auto` takes")."""
     from siting.fast.benders import solve_mclp_benders
     from siting.fast.branch_and_cut import AUTO_FALLBACK_SHARE, bnb_fits, solve_mclp_bnb
 
@@ -95,7 +96,7 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
                           "use --method compact (or auto) for this run")
     if method == "bnb":
         return solve_mclp_bnb(form, inst, pairs, options, warm)
-    if method == "auto" and benders_fits and bnb_fits(form):
+    if method == "auto" and benders_fits and bnb_fits(form, pairs):
         return solve_mclp_bnb(form, inst, pairs, options, warm, fallback_share=AUTO_FALLBACK_SHARE)
     if method != "compact" and benders_fits:
         return solve_mclp_benders(form, inst, pairs, options, warm)

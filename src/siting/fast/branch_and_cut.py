@@ -56,6 +56,12 @@ _PURGE_EVERY = 50  # nodes between deletions of slack cuts (the root, then every
 # method auto: the share of the time limit the root LP may take before the Benders MIP phase takes
 # over (the Benders LP phase's own share)
 AUTO_FALLBACK_SHARE = 0.4
+# method auto: above this many (reduced) demand-site pairs it takes Benders. Its regions of side R
+# keep the master LP small where branch and cut's regions of side R/2 make each root round slow:
+# 1 M points x 10 k candidates (67.8 M pairs), 60 s: Benders 2.09 %, branch and cut + fallback
+# 3.29 % (its second root LP alone took 26 s); x 5 k (19.4 M pairs): 0.967 % against 1.021 % at
+# 60 s and 0.865 % against 0.946 % at 600 s (benchmarks/results/2026-12-04-vm-mclp-families.md)
+AUTO_MAX_PAIRS = 30_000_000
 
 
 _BASIC = highspy.HighsBasisStatus.kBasic
@@ -202,11 +208,14 @@ class Pseudocosts:
         return int(np.argmax(np.where(free, _pseudocost_score(self.estimates(), down), -1.0)))
 
 
-def bnb_fits(full: Formulation) -> bool:
+def bnb_fits(full: Formulation, pairs: Pairs | None = None) -> bool:
     """Whether method auto takes branch and cut: the master's only integer columns are the sites
-    x_j (the chargers are projected out and there are no grid upgrades u_g). With grid rows the tree
-    branches on n and u too and its rounding finds worse plans than Benders's MIP (towns20-100k-grid:
-    0.486 % against 0.147 % at 60 s; benchmarks/results/2026-12-03-vm-mclp-families.md)."""
+    x_j (the chargers are projected out and there are no grid upgrades u_g), and (given `pairs`)
+    there are at most AUTO_MAX_PAIRS of them. With grid rows the tree branches on n and u too and
+    its rounding finds worse plans than Benders's MIP (towns20-100k-grid: 0.486 % against 0.147 %
+    at 60 s; benchmarks/results/2026-12-03-vm-mclp-families.md)."""
+    if pairs is not None and pairs.nnz > AUTO_MAX_PAIRS:
+        return False
     if not chargers_projectable(full):
         return False
     integer = full.column_arrays()[3]
