@@ -59,8 +59,7 @@ def test_swaps_are_feasible_better_and_swap_optimal(seed: int, budget: float | N
                 assert _covered(inst, other) <= value + 1e-9, (j, k)
 
 
-def test_swap_repairs_the_greedy_trap() -> None:
-    """Greedy opens the big middle site first and then only one more; two side sites cover all."""
+def _trap() -> FastInstance:
     xy_demand = np.array([[0.0, 0], [1, 0], [3, 0], [4, 0]])
     weight = np.array([2.0, 2.0, 2.0, 2.0])
     xy_sites = np.array([[2.0, 0], [0.5, 0], [3.5, 0]])
@@ -73,9 +72,28 @@ def test_swap_repairs_the_greedy_trap() -> None:
         demand_xy=xy_demand, site_xy=xy_sites)
     # mid reaches b and c (4), left reaches a, b (4), right reaches c, d (4): greedy may take mid
     weight[[1, 2]] = 2.5  # ... and with b, c heavier it must: mid 5 > left 4.5
+    return inst
+
+
+def test_swap_repairs_the_greedy_trap() -> None:
+    """Greedy opens the big middle site first and then only one more; two side sites cover all."""
+    inst = _trap()
+    weight = inst.weight
     pairs = fast_pairs(inst)
     greedy = greedy_fast(inst, pairs)
     assert greedy.open.tolist() == [True, True, False] or greedy.open.tolist() == [True, False, True]
     plan, swaps = swap_improve(inst, pairs, greedy)
     assert plan.open.tolist() == [False, True, True] and swaps == 1
     assert _covered(inst, plan.open) == weight.sum()
+
+
+def test_no_swap_starts_after_the_deadline() -> None:
+    import time
+
+    inst = _trap()
+    pairs = fast_pairs(inst)
+    greedy = greedy_fast(inst, pairs)
+    plan, swaps = swap_improve(inst, pairs, greedy, deadline=time.perf_counter() - 1.0)
+    assert swaps == 0 and plan.open.tolist() == greedy.open.tolist()
+    plan, swaps = swap_improve(inst, pairs, greedy, deadline=time.perf_counter() + 60.0)
+    assert swaps == 1

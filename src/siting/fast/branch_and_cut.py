@@ -325,7 +325,7 @@ def branch_and_bound(master: Master, oracle: CoverOracle, inst: FastInstance, pa
             status = "interrupted" if stop["signal"] else "time_limit"
             return status, f"stopped in a node LP ({res.status})", _open_bound(heap, pruned_bound, best)
         value = min(res.value, node.bound)  # a child's LP cannot exceed its parent's
-        _offer_rounded(master.sites(res.xm), inst, pairs, master, oracle, best, seen_plans)
+        _offer_rounded(master.sites(res.xm), inst, pairs, master, oracle, best, seen_plans, start + limit)
         values = res.xm[cols.cols]
         if _integral(values):  # exact after the cut loop: the answer itself is a plan
             best.offer(master.to_full(res.xm, best.full, oracle))
@@ -564,8 +564,9 @@ def _integral(values: np.ndarray) -> bool:
 
 
 def _offer_rounded(x: np.ndarray, inst: FastInstance, pairs: Pairs, master: Master, oracle: CoverOracle,
-                   best: Incumbent, seen: set[bytes]) -> None:
-    """Round the LP answer (largest x_j first), improve it by swaps, value it exactly, offer it."""
+                   best: Incumbent, seen: set[bytes], deadline: float | None = None) -> None:
+    """Round the LP answer (largest x_j first), improve it by swaps (none after `deadline`), value it
+    exactly, offer it."""
     from siting.fast.extract import solution_vector
     from siting.fast.local_search import lp_guided_plan, plan_in_order
 
@@ -577,7 +578,7 @@ def _offer_rounded(x: np.ndarray, inst: FastInstance, pairs: Pairs, master: Mast
     plan = plan_in_order(inst, order)
     if oracle.value(plan.open.astype(float)).sum() + best.full.offset > best.value + 1e-9:
         best.offer(solution_vector(best.full, inst, pairs, plan))
-    improved, _ = lp_guided_plan(inst, pairs, x)
+    improved, _ = lp_guided_plan(inst, pairs, x, deadline)
     if oracle.value(improved.open.astype(float)).sum() + best.full.offset > best.value + 1e-9:
         best.offer(solution_vector(best.full, inst, pairs, improved))
 
