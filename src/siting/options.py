@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 from siting.errors import SitingError
 
 Method = Literal["auto", "compact", "benders", "bnb"]
-METHODS = get_args(Method)  # auto: bnb where the sites are the only integer columns, else Benders
+METHODS = get_args(Method)  # auto: bnb where the sites are the only integer columns (<= 30 M pairs), else Benders
 
 
 def _profiles():
@@ -54,7 +54,7 @@ class SolveOptions:
     seed: int | None = None
     warm_start: bool = True
     highs: dict = field(default_factory=dict)  # extra HiGHS options; the profile's [highs] first
-    method: Method | None = None  # mclp: one model (compact), Benders, or branch and Benders cut (bnb); auto: see models/fast.md "Which method"
+    method: Method | None = None  # mclp: compact, benders, bnb, or auto (models/fast.md, "Which method")
 
     def __post_init__(self) -> None:
         prof = read_profile(self.profile)

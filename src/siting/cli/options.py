@@ -33,7 +33,7 @@ def solver_options(f):
         click.option("--method", type=click.Choice(list(METHODS)),
                      help="mclp only: one model (compact), Benders decomposition, or siting's own branch and "
                           "Benders cut (bnb); auto = bnb when the sites are the only integer decisions (no grid "
-                          "rows), Benders otherwise (HiGHS)."),
+                          "rows) and there are at most 30 M demand-site pairs, Benders otherwise (HiGHS)."),
     ]
     for d in reversed(decorators):
         f = d(f)
