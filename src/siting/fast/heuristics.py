@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from siting.fast.instance import FastInstance
 from siting.fast.solution import FastSolution
@@ -72,13 +73,19 @@ def greedy_fast(inst: FastInstance, pairs: Pairs) -> FastSolution:
 
 
 def _greedy_cover(inst: FastInstance, pairs: Pairs, state: PlanState) -> None:
-    """Open the site covering the most uncovered weight (per euro for lscp) until nothing helps."""
+    """Open the site covering the most uncovered weight (per euro for lscp) until nothing helps.
+
+    The gains are kept up to date as sites open (`_cover_site`: the weight of each newly covered
+    demand leaves the gain of every site reaching it), one pass over the pairs in all; recomputing
+    them per opened site took 12 s at 1 M points x 10 k candidates, p = 200."""
     a = _coverage_matrix(pairs, np.ones(pairs.nnz))
     uncovered = np.ones(inst.n_demand)
     uncovered[np.asarray(a[:, state.open].sum(axis=1)).ravel() > 0] = 0
-    weight = np.ones(inst.n_demand) if inst.params.objective == "lscp" else inst.weight
+    weight = np.ones(inst.n_demand) if inst.params.objective == "lscp" else inst.weight.astype(float)
+    gain = a.T @ (weight * uncovered)
+    col_ptr, col_rows = a.indptr.astype(np.int64), a.indices.astype(np.int64)
+    row_ptr, row_cols = pairs.indptr.astype(np.int64), pairs.indices.astype(np.int64)
     while True:
-        gain = a.T @ (weight * uncovered)
         if inst.params.objective == "lscp":
             score = gain / np.maximum(state.open_cost(np.arange(inst.n_sites)), 1e-9)
         else:
@@ -89,11 +96,22 @@ def _greedy_cover(inst: FastInstance, pairs: Pairs, state: PlanState) -> None:
                 return
             if state.can_open(int(j)):
                 state.do_open(int(j))
-                col = a[:, [int(j)]].toarray().ravel() > 0
-                uncovered[col] = 0
+                _cover_site(col_ptr, col_rows, row_ptr, row_cols, int(j), uncovered, weight, gain)
                 break
         else:
             return
+
+
+@njit(cache=True)
+def _cover_site(col_ptr, col_rows, row_ptr, row_cols, j, uncovered, weight, gain):
+    """Site j opens: each demand it newly covers leaves every site's gain."""
+    for t in range(col_ptr[j], col_ptr[j + 1]):
+        i = col_rows[t]
+        if uncovered[i] > 0:
+            uncovered[i] = 0.0
+            w = weight[i]
+            for s in range(row_ptr[i], row_ptr[i + 1]):
+                gain[row_cols[s]] -= w
 
 
 def _greedy_median(inst: FastInstance, pairs: Pairs, state: PlanState) -> None:
