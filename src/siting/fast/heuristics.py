@@ -85,11 +85,14 @@ def _greedy_cover(inst: FastInstance, pairs: Pairs, state: PlanState) -> None:
     gain = a.T @ (weight * uncovered)
     col_ptr, col_rows = a.indptr.astype(np.int64), a.indices.astype(np.int64)
     row_ptr, row_cols = pairs.indptr.astype(np.int64), pairs.indices.astype(np.int64)
+    # the running sums leave rounding residue where a gain is really 0 (non-integer weights)
+    residue = 1e-9 * float(weight.max(initial=0.0))
     while True:
+        live = np.where(gain > residue, gain, 0.0)
         if inst.params.objective == "lscp":
-            score = gain / np.maximum(state.open_cost(np.arange(inst.n_sites)), 1e-9)
+            score = live / np.maximum(state.open_cost(np.arange(inst.n_sites)), 1e-9)
         else:
-            score = gain.astype(float)
+            score = live
         score[~state.openable | state.open] = -1
         for j in np.argsort(-score, kind="stable"):
             if score[j] <= 0:
