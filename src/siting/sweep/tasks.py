@@ -7,6 +7,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ _SHARED_CACHE: dict[str, Any] = {}  # in each worker process: the shared data it
 _SHARED_CACHE_SIZE = 2
 
 
-def shared_data(name: str, compute):
+def shared_data(name: str, compute: Callable[[], Any]):
     """A group's precomputed data, published by the client as Dask dataset `name`.
 
     Fetched once per worker process and kept for the next runs of the same group. The thread
