@@ -16,14 +16,18 @@ no existing sites, every candidate may open, integer weights 1-100, p sites, d_i
 * `...-grid`: the same with grid rows (`with_grid`: a third of 30 areas closed, the others room
   for 1-4 sites, half with an upgrade);
 * the published designs of Cordeau, Furini & Ljubić (2019) and (assumed) Lv et al. (2025):
-  `benchmarks/published_designs.py` (uniform in a 30 km square, the papers' radius/budget pairs).
+  `benchmarks/published_designs.py` (uniform in a 30 km square, the papers' radius/budget pairs);
+* real data, `nal-oost-cells-*`: the bundled instances/nal-oost-basisnetwerk's 500 m cells
+  (households) as demand and its 14 128 NDW public charging locations as candidates.
 
 Per instance and method (each in this process, after an untimed numba warm-up on a small
 instance): status, objective, bound, gap and seconds of `solve_fast` with (i) method auto (the
 default: branch and Benders cut on the textbook MCLP, Benders with grid rows; models/fast.md
 "Which method"), (ii) method benders, (iii) method compact (plain HiGHS on the model with
 identical rows merged and dominated candidates dropped), and on request (iv) method bnb (own
-branch and Benders cut, siting.fast.branch_and_cut, reliability branching, never falling back).
+branch and Benders cut, siting.fast.branch_and_cut, reliability branching, never falling back),
+(v) `spopt` / `spopt-highs`: spopt's MCLP on the raw instance with CBC / HiGHS through PuLP
+(benchmarks/peers.py; only where its dense matrix has at most 2e7 entries).
 The root LP bound and root gaps come from the branch-and-cut root (auto's or bnb's). One method
 runs at a time (single process).
 """
@@ -108,6 +112,21 @@ def with_grid(inst: FastInstance, seed: int, areas: int = 30, closed_share: floa
     return replace(inst, name=inst.name + "-grid", params=params, grid=grid, grid_of_site=area_of)
 
 
+def nal_oost_cells(radius: float, p: int) -> FastInstance:
+    """Real data, the bundled instances/nal-oost-basisnetwerk: demand = its 34 520 CBS-schema 500 m
+    cells inside its municipalities (households [derived] from the CBS PC4 population, README
+    there), candidates = its 14 128 real NDW public charging locations; textbook MCLP. Cells with CBS's no-data code (1-4
+    households) weigh 2 [estimate]."""
+    from siting.whitespots.load import load_whitespots
+
+    root = Path(__file__).resolve().parents[1] / "instances" / "nal-oost-basisnetwerk"
+    cells = load_whitespots(root)
+    weight = np.rint(np.nan_to_num(cells.households, nan=2.0))
+    keep = weight > 0
+    name = f"nal-oost-cells-{radius / 1000:g}km-p{p}"
+    return mclp_instance(name, cells.cell_centre[keep], weight[keep], cells.point_xy, radius, p)
+
+
 # name -> builder; sizes chosen so that a row of the table runs in a few minutes on 2 cores
 FAMILIES = {
     "uniform-10k": lambda: uniform_family(1, 10_000, 500, 3_000.0, 15),
@@ -127,8 +146,13 @@ FAMILIES = {
     "towns-1m-5k": lambda: towns_family(1, 1_000_000, 5_000, 5_000.0, 100),
     "towns-1m-10k": lambda: towns_family(1, 1_000_000, 10_000, 5_000.0, 200),
     "uniform-1m-5k": lambda: uniform_family(4, 1_000_000, 5_000, 5_000.0, 100, side=150_000.0),
+    # real data: CBS-schema cells x NDW public charging locations in NAL-Oost (nal_oost_cells)
+    "nal-oost-cells-1km-p100": lambda: nal_oost_cells(1_000.0, 100),
+    "nal-oost-cells-1km-p500": lambda: nal_oost_cells(1_000.0, 500),
+    "nal-oost-cells-3km-p50": lambda: nal_oost_cells(3_000.0, 50),
 }
-METHODS = ("auto", "benders", "compact", "bnb")
+METHODS = ("auto", "benders", "compact", "bnb", "spopt", "spopt-highs")
+SPOPT_MAX_ENTRIES = 20_000_000  # spopt takes a dense demand x site matrix: larger ones are not run
 DEFAULT_METHODS = ("auto", "benders", "compact")  # auto is bnb on the textbook MCLP: not run twice
 
 
@@ -136,6 +160,8 @@ def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dic
     from siting.fast.api import solve_fast
     from siting.options import SolveOptions
 
+    if method.startswith("spopt"):
+        return run_spopt(inst, "highs" if method == "spopt-highs" else "cbc", limit)
     t = time.perf_counter()
     run = solve_fast(inst, SolveOptions(time_limit=limit, gap=gap, method=method))
     wall = time.perf_counter() - t
@@ -149,6 +175,23 @@ def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dic
         if kind in r.solver:
             out[kind] = r.solver[kind]
     return out
+
+
+def run_spopt(inst: FastInstance, solver: str, limit: float) -> dict:
+    """spopt's MCLP on the instance as it is (every point its own row, as a spopt user builds it),
+    its solver through PuLP with the time limit; seconds from the dense matrix to the answer."""
+    from benchmarks.peers import spopt_mclp
+    from siting.fast.pairs import fast_pairs
+
+    entries = inst.n_demand * inst.n_sites
+    if entries > SPOPT_MAX_ENTRIES:
+        return {"status": f"not run: dense matrix of {entries:.2g} entries", "objective": None, "bound": None,
+                "gap": None, "solve_s": None, "wall_s": None, "load": os.getloadavg()[0], "classes": None}
+    t = time.perf_counter()
+    r = spopt_mclp(inst, fast_pairs(inst), limit, solver)
+    return {"status": r["status"], "objective": r["objective"], "bound": None, "gap": None,
+            "solve_s": round(r["solve"], 2), "wall_s": round(time.perf_counter() - t, 2), "load": os.getloadavg()[0],
+            "classes": None}
 
 
 def run_bnb_variants(inst: FastInstance, limit: float, gap: float, variants: list[str]) -> list[dict]:
@@ -235,6 +278,9 @@ def markdown(rows: list[dict], limit: float, gap: float) -> str:
             if r is None:
                 cells.append("—")
                 continue
+            if r["wall_s"] is None:
+                cells.append(r["status"])
+                continue
             g = "—" if r["gap"] is None else f"{100 * r['gap']:.3f} %"
             cells.append(f"{r['status']}, {r['wall_s']} s ({g}), load {r['load']:.2f}")
         lines.append(f"| {row['instance']} | {row['classes']} | {'—' if lp is None else f'{lp:.1f}'} | {best:.1f} | "
@@ -275,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
                "limit": args.limit, "gap": args.gap, "runs": {}}
         for method in args.methods:
             row["runs"][method] = run_method(inst, method, args.limit, args.gap)
-            row["classes"] = row["runs"][method]["classes"]
+            row["classes"] = row["runs"][method]["classes"] or row.get("classes")
             print(name, method, json.dumps(row["runs"][method]), flush=True)
         rows.append(row)
         if args.out is not None:

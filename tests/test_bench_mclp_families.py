@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from benchmarks.mclp_families import main, towns_family, with_grid, write_folder
+from benchmarks.mclp_families import (
+    main,
+    nal_oost_cells,
+    run_method,
+    towns_family,
+    with_grid,
+    write_folder,
+)
 from benchmarks.published_designs import cordeau_design, lv_design, scaled_radius
 
 from siting.fast.api import solve_fast
@@ -76,3 +83,26 @@ def test_the_cli_writes_the_named_families(tmp_path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cordeau-10k", "lv-10k"]
     loaded = load_fast(tmp_path / "cordeau-10k")
     assert (loaded.n_demand, loaded.n_sites, loaded.params.p, loaded.params.objective) == (10_000, 100, 10, "mclp")
+
+
+def test_the_real_family_is_the_bundled_cells_and_charging_locations() -> None:
+    inst = nal_oost_cells(1_000.0, 100)
+    assert (inst.n_demand, inst.n_sites, inst.params.p, inst.params.radius) == (34_520, 14_128, 100, 1_000.0)
+    assert inst.weight.min() >= 1 and np.all(inst.weight == np.rint(inst.weight))
+    assert (inst.weight == 2).sum() == 3_119  # the no-data cells (1-4 households; no cell holds exactly 2)
+    assert inst.weight.sum() == 1_477_114 + 2 * 3_119
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize("peer", ["spopt", "spopt-highs"])
+def test_spopt_finds_the_same_optimum(peer) -> None:
+    inst = towns_family(8, 1_500, 60, 5_000.0, 6, towns=8)
+    ours = solve_fast(inst, EXACT)
+    theirs = run_method(inst, peer, 60.0, 0.0)
+    assert ours.status == "optimal" and theirs["status"] == "optimal"
+    assert theirs["objective"] == pytest.approx(ours.objective, abs=1e-6)
+
+
+def test_spopt_is_not_run_on_a_dense_matrix_too_large() -> None:
+    row = run_method(nal_oost_cells(1_000.0, 100), "spopt", 60.0, 1e-4)
+    assert row["status"].startswith("not run") and row["objective"] is None

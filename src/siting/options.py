@@ -77,6 +77,12 @@ class SolveOptions:
     def has_time_limit(self) -> bool:
         return math.isfinite(self.time_limit)
 
+    @property
+    def start_seconds(self) -> float:
+        """What a model's own start heuristic may spend before the solver runs: 10 % of the time
+        limit, at most 20 s (park: the CFLP search; fast: the iterated swaps)."""
+        return min(20.0, 0.1 * self.time_limit)
+
     def record(self) -> dict:
         """The options as summary.json shows them (JSON has no infinity: no limit is null)."""
         return {"time_limit": self.time_limit if self.has_time_limit else None, "mip_rel_gap": self.gap,

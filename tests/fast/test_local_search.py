@@ -10,7 +10,7 @@ from tests.fast.test_model import brute_force_mclp, random_instance
 
 from siting.fast.heuristics import greedy_fast
 from siting.fast.instance import FastInstance
-from siting.fast.local_search import swap_improve
+from siting.fast.local_search import iterated_swaps, swap_improve
 from siting.fast.pairs import fast_pairs
 from siting.fast.params import FastParams
 from siting.fast.verify import verify_fast
@@ -97,3 +97,54 @@ def test_no_swap_starts_after_the_deadline() -> None:
     assert swaps == 0 and plan.open.tolist() == greedy.open.tolist()
     plan, swaps = swap_improve(inst, pairs, greedy, deadline=time.perf_counter() + 60.0)
     assert swaps == 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("budget", [None, 400_000.0])
+def test_iterated_swaps_keep_the_plan_feasible_and_never_lose(seed: int, budget: float | None) -> None:
+    inst = random_instance(seed + 300, objective="mclp", p=4, max_new=13, budget=budget)
+    pairs = fast_pairs(inst)
+    greedy = greedy_fast(inst, pairs)
+    swapped, _ = swap_improve(inst, pairs, greedy)
+    plan, info = iterated_swaps(inst, pairs, greedy, neighbourhood=2, patience=20, seed=seed)
+    assert verify_fast(inst, pairs, plan).violations == []
+    assert _fits(inst, plan.open)
+    assert (plan.open & ~inst.is_existing).sum() == (swapped.open & ~inst.is_existing).sum()
+    assert _covered(inst, plan.open) >= _covered(inst, swapped.open) - 1e-9
+    if budget is None:
+        assert _covered(inst, plan.open) <= brute_force_mclp(inst) + 1e-9
+    assert info["search_rounds"] >= 20  # it stops after `patience` rounds in a row without a gain
+
+
+def test_iterated_swaps_reach_the_optimum_of_small_textbook_mclps() -> None:
+    """From a random plan, on textbook MCLPs (every plan has p sites), against all p-subsets."""
+    from itertools import combinations
+
+    from benchmarks.mclp_families import mclp_instance
+
+    from siting.fast.local_search import plan_in_order
+
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        inst = mclp_instance(f"t{seed}", rng.uniform(0, 10_000, (60, 2)), rng.integers(1, 101, 60),
+                             rng.uniform(0, 10_000, (14, 2)), 2_000.0, 4)
+        pairs = fast_pairs(inst)
+        best = max(_covered(inst, np.isin(np.arange(14), subset)) for subset in combinations(range(14), 4))
+        start = plan_in_order(inst, rng.permutation(inst.n_sites))
+        plan, _ = iterated_swaps(inst, pairs, start, neighbourhood=2, patience=40, seed=seed)
+        assert plan.open.sum() == 4
+        assert _covered(inst, plan.open) == pytest.approx(best, abs=1e-9), seed
+
+
+def test_iterated_swaps_are_repeatable_and_stop_at_the_deadline() -> None:
+    import time
+
+    inst = random_instance(307, objective="mclp", p=4, max_new=13)
+    pairs = fast_pairs(inst)
+    greedy = greedy_fast(inst, pairs)
+    first, info = iterated_swaps(inst, pairs, greedy, seed=3)
+    again, info_again = iterated_swaps(inst, pairs, greedy, seed=3)
+    assert first.open.tolist() == again.open.tolist() and info == info_again
+    _, late = iterated_swaps(inst, pairs, greedy, deadline=time.perf_counter() - 1.0)
+    assert late["search_rounds"] == 0 and late["swaps"] == 0
+

@@ -6,6 +6,7 @@ verify - and returns a `FastRun` with every intermediate and the time of each ph
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from siting.errors import SitingError
 from siting.fast.extract import extract_fast, solution_vector
 from siting.fast.heuristics import greedy_fast
 from siting.fast.instance import FastInstance
-from siting.fast.local_search import swap_improve
+from siting.fast.local_search import iterated_swaps
 from siting.fast.model import build_fast, objective_kind
 from siting.fast.pairs import fast_pairs
 from siting.fast.reduction import expand_solution, reduce_fast
@@ -122,8 +123,9 @@ def _warm_start(form, inst, pairs, options) -> tuple[np.ndarray | None, dict]:
     if not options.warm_start:
         return None, {"used": False}
     greedy = greedy_fast(inst, pairs)
-    improved, swaps = swap_improve(inst, pairs, greedy)
-    info = {"greedy_objective": form.objective_value(solution_vector(form, inst, pairs, greedy)), "swaps": swaps}
+    improved, search = iterated_swaps(inst, pairs, greedy, deadline=time.perf_counter() + options.start_seconds,
+                                      seed=options.seed)
+    info = {"greedy_objective": form.objective_value(solution_vector(form, inst, pairs, greedy)), **search}
     for plan in (improved, greedy):  # the swaps keep the plan feasible; greedy is the fallback
         x = solution_vector(form, inst, pairs, plan)
         violation, where = form.max_violation(x)

@@ -74,7 +74,7 @@ def park_model(inst: ParkInstance, options: SolveOptions, clock: Phases | None =
     clock.end("build")
     if not options.warm_start or not is_cflp(inst):
         return form, idx, None, {"used": False}
-    warm, info = cflp_start(form, inst, idx, seconds=min(20.0, 0.1 * options.time_limit))
+    warm, info = cflp_start(form, inst, idx, seconds=options.start_seconds)
     clock.end("heuristic")
     return form, idx, warm, info
 
