@@ -80,7 +80,7 @@ class SolveOptions:
     @property
     def start_seconds(self) -> float:
         """What a model's own start heuristic may spend before the solver runs: 10 % of the time
-        limit, at most 20 s (park: the CFLP search; fast: the iterated swaps)."""
+        limit, at most 20 s (the park model's CFLP search)."""
         return min(20.0, 0.1 * self.time_limit)
 
     def record(self) -> dict:

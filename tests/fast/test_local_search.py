@@ -148,3 +148,16 @@ def test_iterated_swaps_are_repeatable_and_stop_at_the_deadline() -> None:
     _, late = iterated_swaps(inst, pairs, greedy, deadline=time.perf_counter() - 1.0)
     assert late["search_rounds"] == 0 and late["swaps"] == 0
 
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_lp_guided_plan_by_the_iterated_search_is_no_worse(seed: int) -> None:
+    from siting.fast.local_search import lp_guided_plan
+
+    inst = random_instance(seed + 700, objective="mclp", p=4, max_new=13)
+    pairs = fast_pairs(inst)
+    x_lp = np.random.default_rng(seed).random(inst.n_sites)
+    swapped, _ = lp_guided_plan(inst, pairs, x_lp)
+    iterated, _ = lp_guided_plan(inst, pairs, x_lp, iterate=True, seed=seed)
+    assert verify_fast(inst, pairs, iterated).violations == [] and _fits(inst, iterated.open)
+    assert _covered(inst, iterated.open) >= _covered(inst, swapped.open) - 1e-9

@@ -6,7 +6,6 @@ verify - and returns a `FastRun` with every intermediate and the time of each ph
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from siting.errors import SitingError
 from siting.fast.extract import extract_fast, solution_vector
 from siting.fast.heuristics import greedy_fast
 from siting.fast.instance import FastInstance
-from siting.fast.local_search import iterated_swaps
+from siting.fast.local_search import swap_improve
 from siting.fast.model import build_fast, objective_kind
 from siting.fast.pairs import fast_pairs
 from siting.fast.reduction import expand_solution, reduce_fast
@@ -123,9 +122,8 @@ def _warm_start(form, inst, pairs, options) -> tuple[np.ndarray | None, dict]:
     if not options.warm_start:
         return None, {"used": False}
     greedy = greedy_fast(inst, pairs)
-    improved, search = iterated_swaps(inst, pairs, greedy, deadline=time.perf_counter() + options.start_seconds,
-                                      seed=options.seed)
-    info = {"greedy_objective": form.objective_value(solution_vector(form, inst, pairs, greedy)), **search}
+    improved, swaps = swap_improve(inst, pairs, greedy)
+    info = {"greedy_objective": form.objective_value(solution_vector(form, inst, pairs, greedy)), "swaps": swaps}
     for plan in (improved, greedy):  # the swaps keep the plan feasible; greedy is the fallback
         x = solution_vector(form, inst, pairs, plan)
         violation, where = form.max_violation(x)

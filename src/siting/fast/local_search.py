@@ -335,11 +335,15 @@ def plan_in_order(inst: FastInstance, order: np.ndarray) -> FastSolution:
     return FastSolution(state.open, state.chargers, upgrades, None, None)
 
 
-def lp_guided_plan(inst: FastInstance, pairs: Pairs, x_lp: np.ndarray,
-                   deadline: float | None = None) -> tuple[FastSolution, int]:
+def lp_guided_plan(inst: FastInstance, pairs: Pairs, x_lp: np.ndarray, deadline: float | None = None,
+                   iterate: bool = False, seed: int = 0) -> tuple[FastSolution, int]:
     """Round an LP answer (largest x_j first, then the sites reaching most demand) and swap (until
-    `deadline`, see swap_improve)."""
+    `deadline`, see swap_improve); with `iterate`, by the iterated search (iterated_swaps).
+    Returns (plan, swaps made)."""
     reach = np.bincount(pairs.indices, weights=inst.weight[np.repeat(np.arange(pairs.n_demand), np.diff(pairs.indptr))],
                         minlength=inst.n_sites)
     order = np.lexsort((-reach, -np.round(x_lp, 6)))
+    if iterate:
+        plan, info = iterated_swaps(inst, pairs, plan_in_order(inst, order), deadline=deadline, seed=seed)
+        return plan, info["swaps"]
     return swap_improve(inst, pairs, plan_in_order(inst, order), deadline=deadline)
