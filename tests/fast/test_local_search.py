@@ -38,12 +38,17 @@ def _fits(inst: FastInstance, is_open: np.ndarray) -> bool:
     return bool(land_ok.all() and (inst.max_chargers[new] >= p.min_chargers).all())
 
 
+def _greedy_case(seed: int, budget: float | None, p: int, max_new: int):
+    """A seeded random MCLP (grid, existing sites, optional budget), its pairs and greedy plan."""
+    inst = random_instance(seed + 300, objective="mclp", p=p, max_new=max_new, budget=budget)
+    pairs = fast_pairs(inst)
+    return inst, pairs, greedy_fast(inst, pairs)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("budget", [None, 400_000.0])
 def test_swaps_are_feasible_better_and_swap_optimal(seed: int, budget: float | None) -> None:
-    inst = random_instance(seed + 300, objective="mclp", p=3, max_new=10, budget=budget)
-    pairs = fast_pairs(inst)
-    greedy = greedy_fast(inst, pairs)
+    inst, pairs, greedy = _greedy_case(seed, budget, p=3, max_new=10)
     plan, _ = swap_improve(inst, pairs, greedy)
     assert verify_fast(inst, pairs, plan).violations == []
     assert _fits(inst, plan.open)
@@ -102,9 +107,7 @@ def test_no_swap_starts_after_the_deadline() -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("budget", [None, 400_000.0])
 def test_iterated_swaps_keep_the_plan_feasible_and_never_lose(seed: int, budget: float | None) -> None:
-    inst = random_instance(seed + 300, objective="mclp", p=4, max_new=13, budget=budget)
-    pairs = fast_pairs(inst)
-    greedy = greedy_fast(inst, pairs)
+    inst, pairs, greedy = _greedy_case(seed, budget, p=4, max_new=13)
     swapped, _ = swap_improve(inst, pairs, greedy)
     plan, info = iterated_swaps(inst, pairs, greedy, neighbourhood=2, patience=20, seed=seed)
     assert verify_fast(inst, pairs, plan).violations == []
