@@ -363,6 +363,14 @@ def test_take_rows_and_degrees() -> None:
         p.row(3)
 
 
+def test_by_candidate_is_the_transpose() -> None:
+    p = Pairs.from_coo([0, 0, 2, 3, 3], [1, 2, 0, 2, 1], [1.0, 2.0, 3.0, 4.0, 5.0], 4, 4)
+    ptr, rows = p.by_candidate
+    assert ptr.tolist() == [0, 1, 3, 5, 5]
+    assert rows.tolist() == [2, 0, 3, 0, 3]  # candidate 0: demand 2; 1: 0, 3; 2: 0, 3; 3: none
+    assert p.by_candidate[0] is ptr  # computed once per object
+
+
 def test_pairs_rejects_inconsistent_structure() -> None:
     with pytest.raises(ValueError):
         Pairs(np.array([0, 2]), np.array([0]), np.array([1.0]), 2)  # indptr[-1] != nnz

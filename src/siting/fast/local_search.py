@@ -25,7 +25,7 @@ import time
 import numpy as np
 from numba import njit
 
-from siting.fast.heuristics import PlanState, coverage_matrix
+from siting.fast.heuristics import PlanState
 from siting.fast.instance import FastInstance
 from siting.fast.solution import FastSolution
 from siting.precompute import Pairs
@@ -123,8 +123,7 @@ class SwapSearch:
         self.slot_of[self.movable] = np.arange(len(self.movable))
         self.count, self.only, self.gain, self.loss, self.back = _swap_prices(
             pairs.indptr, pairs.indices, self.weight, self.is_open, self.slot_of, len(self.movable), inst.n_sites)
-        by_site = coverage_matrix(pairs, np.ones(pairs.nnz))  # the demands each site reaches
-        self.col_ptr, self.col_rows = by_site.indptr.astype(np.int64), by_site.indices.astype(np.int64)
+        self.col_ptr, self.col_rows = pairs.by_candidate  # the demands each site reaches
 
     def covered(self) -> float:
         return float(self.weight[self.count > 0].sum())

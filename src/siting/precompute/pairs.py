@@ -21,6 +21,7 @@ cache (they fail), but they cannot refresh it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse
@@ -117,6 +118,24 @@ def _keep_columns(indptr, indices, distance, new_index):
     return out_ptr, out_indices, out_distance
 
 
+@njit(cache=True)
+def _transpose(indptr, indices, n_candidates):
+    """(ptr, rows) of the candidate-major pattern by a counting sort; rows ascending per candidate."""
+    ptr = np.zeros(n_candidates + 1, np.int64)
+    for t in range(len(indices)):
+        ptr[indices[t] + 1] += 1
+    for j in range(n_candidates):
+        ptr[j + 1] += ptr[j]
+    fill = ptr[:-1].copy()
+    rows = np.empty(len(indices), np.int64)
+    for i in range(len(indptr) - 1):
+        for t in range(indptr[i], indptr[i + 1]):
+            j = indices[t]
+            rows[fill[j]] = i
+            fill[j] += 1
+    return ptr, rows
+
+
 @dataclass(frozen=True, eq=False)
 class Pairs:
     """Sparse demand x candidate pairs in CSR form.
@@ -176,6 +195,13 @@ class Pairs:
     def row_counts(self) -> np.ndarray:
         """Number of candidates per demand point."""
         return np.diff(self.indptr)
+
+    @cached_property
+    def by_candidate(self) -> tuple[np.ndarray, np.ndarray]:
+        """The transpose, computed once per object: candidate j reaches the demands
+        ``rows[ptr[j]:ptr[j+1]]`` (ascending). The greedy start and every swap search of a solve
+        (one per branch-and-cut node) share it."""
+        return _transpose(self.indptr, self.indices, self.n_candidates)
 
     def candidate_degree(self) -> np.ndarray:
         """Number of demand points per candidate."""
