@@ -209,3 +209,29 @@ def test_pseudocosts_learn_the_mean_drop_per_unit() -> None:
     values = np.array([0.5, 0.5, 0.5])
     assert costs.column(values, np.zeros(3), np.array([1.0, 1.0, 0.0])) in (0, 1)
     assert costs.column(np.array([1.0, 0.0, 0.5]), np.zeros(3), np.array([1.0, 1.0, 0.0])) == -1
+
+
+def test_a_stopped_incumbent_with_y_below_its_cover_is_revalued_not_rejected(monkeypatch):
+    """HiGHS may stop with an incumbent whose y_i lag behind its open sites; the answer is valued
+    exactly from the sites (status stays time_limit), not flagged as a disagreement with the check."""
+    import siting.fast.api as api
+    from siting.solve import SolveResult
+
+    inst = textbook_mclp(3)
+    exact = solve_fast(inst, EXACT)
+    assert exact.result.status == "optimal"
+
+    def stopped(form, model_inst, model_pairs, options, warm):
+        x = exact.result.x.copy()
+        y = form.vars["y"]
+        x[y.offset : y.offset + y.size] = 0.0  # feasible, but counts no coverage at all
+        return SolveResult(status="time_limit", x=x, objective=form.objective_value(x),
+                           best_bound=exact.result.best_bound, gap=1.0, solver={}, seconds=0.0)
+
+    monkeypatch.setattr(api, "solve_fast_model", stopped)
+    run = solve_fast(inst, EXACT)
+    assert run.result.status == "time_limit"
+    assert run.result.objective == pytest.approx(brute_force(inst))
+    assert run.certificate.objective == pytest.approx(run.result.objective)
+    assert run.result.gap == pytest.approx(0.0, abs=1e-9)
+    assert "re-valued" in run.result.message
