@@ -150,6 +150,14 @@ FAMILIES = {
     "nal-oost-cells-1km-p100": lambda: nal_oost_cells(1_000.0, 100),
     "nal-oost-cells-1km-p500": lambda: nal_oost_cells(1_000.0, 500),
     "nal-oost-cells-3km-p50": lambda: nal_oost_cells(3_000.0, 50),
+    # more radii and p on the same real data, and generated instances with as many candidates per
+    # demand as it has (the regime where auto met plain HiGHS's restarts: models/fast.md "Which method")
+    **{f"nal-oost-cells-{r:g}km-p{p}": (lambda r=r, p=p: nal_oost_cells(1000.0 * r, p))
+       for r in (0.5, 1.5, 2) for p in (50, 200, 500)},
+    **{f"nal-oost-cells-{r:g}km-p{p}": (lambda r=r, p=p: nal_oost_cells(1000.0 * r, p))
+       for r, p in ((1, 50), (1, 200), (3, 200))},
+    "uniform-50k-10k-r1k": lambda: uniform_family(5, 50_000, 10_000, 1_000.0, 200),
+    "towns-50k-10k-r1k": lambda: towns_family(5, 50_000, 10_000, 1_000.0, 200),
 }
 METHODS = ("auto", "benders", "compact", "bnb", "spopt", "spopt-highs")
 SPOPT_MAX_ENTRIES = 20_000_000  # spopt takes a dense demand x site matrix: larger ones are not run
@@ -171,6 +179,8 @@ def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dic
            "classes": run.demand_classes, "dropped_sites": run.dominated_candidates,
            "checked": run.certificate is not None and not run.certificate.violations}
     out["interface"] = r.solver.get("interface")
+    if r.status not in ("optimal", "time_limit"):
+        out["message"] = r.message
     for kind in ("bnb", "benders"):  # auto records the one it took
         if kind in r.solver:
             out[kind] = r.solver[kind]
