@@ -62,9 +62,6 @@ AUTO_FALLBACK_SHARE = 0.4
 # 3.29 % (its second root LP alone took 26 s); x 5 k (19.4 M pairs): 0.967 % against 1.021 % at
 # 60 s and 0.865 % against 0.946 % at 600 s (benchmarks/results/2026-12-04-vm-mclp-families.md)
 AUTO_MAX_PAIRS = 30_000_000
-# the root's rounded LP answer is improved by the iterated search (local_search.iterated_swaps) for
-# at most this share of the time limit: its reduced-cost fixing needs an incumbent near the optimum
-ROOT_SEARCH_SHARE = 0.1
 
 
 _BASIC = highspy.HighsBasisStatus.kBasic
@@ -328,10 +325,7 @@ def branch_and_bound(master: Master, oracle: CoverOracle, inst: FastInstance, pa
             status = "interrupted" if stop["signal"] else "time_limit"
             return status, f"stopped in a node LP ({res.status})", _open_bound(heap, pruned_bound, best)
         value = min(res.value, node.bound)  # a child's LP cannot exceed its parent's
-        root = stats.nodes == 1
-        deadline = min(start + limit, time.perf_counter() + ROOT_SEARCH_SHARE * limit) if root else start + limit
-        _offer_rounded(master.sites(res.xm), inst, pairs, master, oracle, best, seen_plans, deadline,
-                       iterate=root, seed=options.seed or 0)
+        _offer_rounded(master.sites(res.xm), inst, pairs, master, oracle, best, seen_plans, start + limit)
         values = res.xm[cols.cols]
         if _integral(values):  # exact after the cut loop: the answer itself is a plan
             best.offer(master.to_full(res.xm, best.full, oracle))
@@ -570,10 +564,9 @@ def _integral(values: np.ndarray) -> bool:
 
 
 def _offer_rounded(x: np.ndarray, inst: FastInstance, pairs: Pairs, master: Master, oracle: CoverOracle,
-                   best: Incumbent, seen: set[bytes], deadline: float | None = None, iterate: bool = False,
-                   seed: int = 0) -> None:
-    """Round the LP answer (largest x_j first), improve it by swaps (none after `deadline`; with
-    `iterate`, by the iterated search), value it exactly, offer it."""
+                   best: Incumbent, seen: set[bytes], deadline: float | None = None) -> None:
+    """Round the LP answer (largest x_j first), improve it by swaps (none after `deadline`), value it
+    exactly, offer it."""
     from siting.fast.extract import solution_vector
     from siting.fast.local_search import lp_guided_plan, plan_in_order
 
@@ -585,7 +578,7 @@ def _offer_rounded(x: np.ndarray, inst: FastInstance, pairs: Pairs, master: Mast
     plan = plan_in_order(inst, order)
     if oracle.value(plan.open.astype(float)).sum() + best.full.offset > best.value + 1e-9:
         best.offer(solution_vector(best.full, inst, pairs, plan))
-    improved, _ = lp_guided_plan(inst, pairs, x, deadline, iterate=iterate, seed=seed)
+    improved, _ = lp_guided_plan(inst, pairs, x, deadline)
     if oracle.value(improved.open.astype(float)).sum() + best.full.offset > best.value + 1e-9:
         best.offer(solution_vector(best.full, inst, pairs, improved))
 
