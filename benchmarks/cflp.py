@@ -93,12 +93,14 @@ class Trace:
 
 
 def _run(h, limit: float, trace: Trace, threads: int, seed: int) -> dict:
+    from siting.formulation.emit import run_highs
+
     h.setOptionValue("time_limit", float(limit))
     h.setOptionValue("threads", threads)
     h.setOptionValue("random_seed", seed)
     h.setOptionValue("mip_rel_gap", 0.0)
     trace.watch(h)
-    h.run()
+    run_highs(h)  # sizes HiGHS's process-wide scheduler: a run asking another thread count ends at once
     info = h.getInfo()
     has = info.primal_solution_status == 2
     obj = float(info.objective_function_value) if has else None
