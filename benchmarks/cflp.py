@@ -12,8 +12,9 @@ kind: every s_i = r sum_j d_j / m, the fixed cost from it. Same seed, same insta
 The comparison (`python -m benchmarks.cflp --limit 600`): each instance is imported as a park
 instance (`write_cflp`, as `siting import orlib-cap` writes it) and solved by the park pipeline's
 own model and MIP start, then the compact model (y_i binary, x_ij in [0, 1], assignment rows,
-capacity rows, x_ij <= y_i) goes to HiGHS built straight in highspy. Both on threads=1 with the
-same seed; the incumbent is recorded as it improves, so one run gives the 60 s and the limit's
+capacity rows, x_ij <= y_i) goes to HiGHS built straight in highspy. Both on the same `--threads`
+(1 by default; `--threads 2` uses both cores of the 2-core machine, as `siting solve`'s default
+threads = 0 lets HiGHS do there) and the same seed; the incumbent is recorded as it improves, so one run gives the 60 s and the limit's
 values. Results: benchmarks/results/<date>-cflp-<limit>s.{json,md}.
 """
 
