@@ -31,9 +31,9 @@ def calibrate(repeat: int = 3) -> float:
     the cases do (LP, cuts, branch and bound) and uses none of siting's models (only run_highs, which
     sizes HiGHS's process-wide scheduler), so a change in siting does not move it."""
     import highspy
+    from scipy.sparse import coo_array, csc_array, eye_array, hstack, kron, vstack
 
     from siting.formulation.emit import run_highs
-    from scipy.sparse import coo_array, csc_array, eye_array, hstack, kron, vstack
 
     rng = np.random.default_rng(20261201)
     n_sites, n_clients, p = 40, 200, 6
