@@ -82,8 +82,9 @@ def solve_fast(
 
 
 def _revalue_cover(result: SolveResult, form: Formulation, inst: FastInstance, pairs: Pairs) -> None:
-    """A maximising incumbent that is not proven may leave y_i below what its open sites cover (the
-    solver stopped before raising it): value its plan exactly, y_i = min(1, open sites reaching i)."""
+    """A maximising incumbent may leave y_i below what its open sites cover (seen when HiGHS stopped
+    at its time limit before raising them): value its plan exactly, y_i = min(1, open sites reaching
+    i), and keep that when it is feasible and worth more; the status stays, the gap is recomputed."""
     if form.sense != "max" or result.x is None or "y" not in form.vars:
         return
     tight = solution_vector(form, inst, pairs, extract_fast(form, inst, result.x, pairs))
