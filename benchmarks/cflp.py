@@ -14,8 +14,8 @@ instance (`write_cflp`, as `siting import orlib-cap` writes it) and solved by th
 own model and MIP start, then the compact model (y_i binary, x_ij in [0, 1], assignment rows,
 capacity rows, x_ij <= y_i) goes to HiGHS built straight in highspy. Both on the same `--threads`
 (1 by default; `--threads 2` uses both cores of the 2-core machine, as `siting solve`'s default
-threads = 0 lets HiGHS do there) and the same seed; the incumbent is recorded as it improves, so one run gives the 60 s and the limit's
-values. Results: benchmarks/results/<date>-cflp-<limit>s.{json,md}.
+threads = 0 lets HiGHS do there) and the same seed; the incumbent is recorded as it improves, so
+one run gives the 60 s and the limit's values. Results: benchmarks/results/<date>-cflp-<limit>s.{json,md}.
 """
 
 from __future__ import annotations

@@ -160,8 +160,8 @@ FAMILIES = {
     "towns-50k-10k-r1k": lambda: towns_family(5, 50_000, 10_000, 1_000.0, 200),
     # generated instances with about as many demand classes as candidates (the real cells' regime
     # at R <= 2 km), to test auto's choice of method off the real data it was read from
-    **{f"{kind}-{n // 1000}k-10k-r1k": (lambda kind=kind, n=n: (uniform_family if kind == "uniform" else towns_family)(
-        6, n, 10_000, 1_000.0, 200)) for kind in ("uniform", "towns") for n in (10_000, 20_000)},
+    **{f"{kind}-{n // 1000}k-10k-r1k": (lambda family=family, n=n: family(6, n, 10_000, 1_000.0, 200))
+       for kind, family in (("uniform", uniform_family), ("towns", towns_family)) for n in (10_000, 20_000)},
 }
 METHODS = ("auto", "benders", "compact", "bnb", "spopt", "spopt-highs")
 SPOPT_MAX_ENTRIES = 20_000_000  # spopt takes a dense demand x site matrix: larger ones are not run
