@@ -19,7 +19,8 @@ LAYERS = [
     {"siting", "siting.errors", "siting.config", "siting.options", "siting.resources", "siting.generate",
      "siting.stop"},
     {"siting.precompute", "siting.formulation", "siting.io", "siting.checks", "siting.solve", "siting.diagnose",
-     "siting.pipeline", "siting.registry", "siting.importers", "siting.progress", "siting.cluster"},
+     "siting.pipeline", "siting.registry", "siting.importers", "siting.progress", "siting.cluster",
+     "siting.concurrent"},
     {f"siting.{m}" for m in MODELS},
     {"siting.whitespots", "siting.rollout", "siting.gridneeds"},  # built on the models: above them, below the CLI
     {"siting.sweep", "siting.cli"},

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from siting import concurrent
 from siting.errors import SitingError
 from siting.fast.extract import extract_fast, solution_vector
 from siting.fast.heuristics import greedy_fast
@@ -115,7 +116,13 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
     if method == "bnb":
         return solve_mclp_bnb(form, inst, pairs, options, warm)
     if method == "auto" and benders_fits and bnb_fits(form, pairs):
-        return solve_mclp_bnb(form, inst, pairs, options, warm, fallback_share=AUTO_FALLBACK_SHARE)
+        def branch_and_cut(register_stop=None) -> SolveResult:
+            return solve_mclp_bnb(form, inst, pairs, options, warm, fallback_share=AUTO_FALLBACK_SHARE,
+                                  register_stop=register_stop)
+
+        if concurrent.worth_racing(pairs.nnz, options):
+            return concurrent.race(branch_and_cut, form, options, warm, "branch and Benders cut")
+        return branch_and_cut()
     if method != "compact" and benders_fits:
         return solve_mclp_benders(form, inst, pairs, options, warm)
     return solve(form, options, warm)

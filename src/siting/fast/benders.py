@@ -158,6 +158,7 @@ class Master:
         self._next_row_id = len(self.row_ids)
         self.restarts = 0  # MIP runs repeated without the start (see _branch_and_check)
         self.relaxed = False
+        self.stopped = False  # `stop` was called: the LP phase starts no more rounds
         self.found: list[np.ndarray] = []  # improving master answers of the current MIP run
         self.h.cbMipImprovingSolution.subscribe(self._keep_improving)
         _, _, _, integer = master.column_arrays()
@@ -196,6 +197,11 @@ class Master:
         if len(rows):
             self.h.deleteRows(len(rows), rows)
             self.row_ids = np.delete(self.row_ids, rows)
+
+    def stop(self) -> None:
+        """End the solve running now and any to come (safe from another thread)."""
+        self.stopped = True
+        self.h.cancelSolve()
 
     def run(self, time_left: float, gap: float | None) -> None:
         h, o = self.h, self.options
@@ -299,7 +305,7 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
 
     def on_signal() -> None:
         stop["signal"] = True
-        master.h.cancelSolve()
+        master.stop()
 
     with stop_on_signals(on_signal):
         lp = cutting_planes_lp(master, oracle, start, limit)
@@ -404,6 +410,8 @@ def cutting_planes_lp(master: Master, oracle: CoverOracle, start: float, limit: 
     master.set_integrality(False)
     core, bound, last = None, np.inf, None
     for round_ in range(1, max_rounds + 1):
+        if master.stopped:  # a stop between two LP runs: HiGHS has nothing to cancel
+            return LpPhase(round_, bound, "interrupted", last, time.perf_counter() - start, "stopped")
         progress.phase(f"Benders: master LP, round {round_} ({master.n_cuts:,} cuts)")
         master.run(limit - (time.perf_counter() - start), None)
         status = highs_status(master.h.getModelStatus(), True)

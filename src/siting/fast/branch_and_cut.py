@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -228,13 +229,16 @@ def solve_mclp_bnb(full: Formulation, inst: FastInstance, pairs: Pairs, options:
                    warm_start: np.ndarray | None, group_cell: float | None = None, max_rounds: int | None = 0,
                    branching: Branching = "reliability", strong: int = 4, plunge: bool = True,
                    purge: bool = True, reliability: Reliability = Reliability(),
-                   fallback_share: float | None = None) -> SolveResult:
+                   fallback_share: float | None = None,
+                   register_stop: Callable[[Callable[[], None]], None] | None = None) -> SolveResult:
     """Solve the mclp `full` (built by build_fast) by branch and Benders cut; the result is stated in
     `full`'s columns, like `solve_mclp_benders`. `max_rounds`, `branching`, `strong`, `plunge`,
     `purge`: see `branch_and_bound`. `fallback_share` (method auto): when the root's cutting-plane
     LP has not converged after that share of the time limit, the tree is not entered and the
     Benders MIP phase (`benders.mip_phase`) goes on from the same master instead: a root that slow
-    leaves the tree no time, and HiGHS's MIP finds better plans from an unconverged master."""
+    leaves the tree no time, and HiGHS's MIP finds better plans from an unconverged master.
+    `register_stop`, when given, is called with the function that stops this solve from another
+    thread (`siting.concurrent.race`); the result then has status `interrupted`."""
     start = time.perf_counter()
     limit = options.time_limit
     # cells of R/2: on towns20-100k the root took 4.6 s against 10.7 s with cells of R (2 cores, load 5-6)
@@ -247,8 +251,10 @@ def solve_mclp_bnb(full: Formulation, inst: FastInstance, pairs: Pairs, options:
 
     def on_signal() -> None:
         stop["signal"] = True
-        master.h.cancelSolve()
+        master.stop()
 
+    if register_stop is not None:
+        register_stop(on_signal)
     with stop_on_signals(on_signal):
         progress.phase("branch and cut: root LP")
         lp = cutting_planes_lp(master, oracle, start, limit, lp_share=fallback_share or 1.0)
