@@ -185,7 +185,7 @@ def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dic
     out["interface"] = r.solver.get("interface")
     if r.status not in ("optimal", "time_limit"):
         out["message"] = r.message
-    for kind in ("bnb", "benders"):  # auto records the one it took
+    for kind in ("bnb", "benders", "concurrent"):  # auto records the one it took (and its race)
         if kind in r.solver:
             out[kind] = r.solver[kind]
     return out

@@ -101,13 +101,12 @@ class CompactRace:
         self._done.wait(seconds)
 
     def stop(self) -> None:
+        """End the child now: its result is not wanted any more, and HiGHS can take seconds to
+        notice a polite SIGTERM (in presolve), which our answer would wait for."""
         self._stopping = True
         if self.process.is_alive():
-            self.process.terminate()
-        self.process.join(5.0)
-        if self.process.is_alive():
             self.process.kill()
-            self.process.join()
+        self.process.join()
         self._watcher.join(5.0)  # the child's end closed the pipe: the watcher has finished
         self._conn.close()
 

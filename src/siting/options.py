@@ -20,7 +20,8 @@ from pydantic import ConfigDict
 from siting.errors import SitingError
 
 Method = Literal["auto", "compact", "benders", "bnb"]
-METHODS = get_args(Method)  # auto: bnb where the sites are the only integer columns (<= 30 M pairs), else Benders
+METHODS = get_args(Method)  # auto: bnb where the sites are the only integer columns (<= 30 M pairs), else Benders;
+# either raced against compact (siting.concurrent)
 
 
 def _profiles():

@@ -116,6 +116,20 @@ def test_auto_races_and_keeps_the_optimum(monkeypatch) -> None:
     assert run.result.solver["concurrent"]["proved_by"] in ("compact", "branch and Benders cut")
 
 
+def test_auto_races_beside_benders_too(monkeypatch) -> None:
+    """With grid rows auto takes Benders decomposition; it is raced the same way and the plan
+    equals the compact model's optimum."""
+    from tests.fast.test_model import random_instance
+
+    monkeypatch.setattr(concurrent, "HEAD_START", 0.0)
+    inst = random_instance(47, objective="mclp", p=2)
+    run = solve_fast(inst, OPTIONS)
+    compact = solve_fast(inst, SolveOptions(profile="exact", method="compact"))
+    assert run.result.status == compact.result.status == "optimal" and run.certificate.violations == []
+    assert run.result.objective == pytest.approx(compact.result.objective, abs=1e-6)
+    assert run.result.solver["concurrent"]["proved_by"] in ("compact", "Benders decomposition")
+
+
 @pytest.mark.parametrize("change", [{"threads": 1}, {"time_limit": 3.0}])
 def test_no_race_with_one_thread_or_too_little_time(change) -> None:
     assert concurrent.worth_racing(1_000, OPTIONS)

@@ -103,8 +103,9 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
                      warm: np.ndarray | None) -> SolveResult:
     """The built model solved as one MILP, or (mclp with HiGHS) by Benders decomposition or siting's
     own branch and Benders cut. `auto` takes branch and cut where the sites are the only integer
-    columns of the master and the pairs not too many (`bnb_fits`), Benders otherwise (models/fast.md,
-    "Which method `auto` takes")."""
+    columns of the master and the pairs not too many (`bnb_fits`), Benders otherwise, and races plain
+    HiGHS on the compact MILP beside it (`siting.concurrent`; models/fast.md, "Which method `auto`
+    takes")."""
     from siting.fast.benders import solve_mclp_benders
     from siting.fast.branch_and_cut import AUTO_FALLBACK_SHARE, bnb_fits, solve_mclp_bnb
 
@@ -115,15 +116,24 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
                           "use --method compact (or auto) for this run")
     if method == "bnb":
         return solve_mclp_bnb(form, inst, pairs, options, warm)
-    if method == "auto" and benders_fits and bnb_fits(form, pairs):
-        def branch_and_cut(register_stop=None) -> SolveResult:
-            return solve_mclp_bnb(form, inst, pairs, options, warm, fallback_share=AUTO_FALLBACK_SHARE,
-                                  register_stop=register_stop)
+    if method == "auto" and benders_fits:
+        # the decomposition auto takes, raced against plain HiGHS (models/fast.md, "Plain HiGHS beside it")
+        if bnb_fits(form, pairs):
+            name = "branch and Benders cut"
+
+            def own(register_stop=None) -> SolveResult:
+                return solve_mclp_bnb(form, inst, pairs, options, warm, fallback_share=AUTO_FALLBACK_SHARE,
+                                      register_stop=register_stop)
+        else:
+            name = "Benders decomposition"
+
+            def own(register_stop=None) -> SolveResult:
+                return solve_mclp_benders(form, inst, pairs, options, warm, register_stop=register_stop)
 
         if concurrent.worth_racing(pairs.nnz, options):
-            return concurrent.race(branch_and_cut, form, options, warm, "branch and Benders cut")
-        return branch_and_cut()
-    if method != "compact" and benders_fits:
+            return concurrent.race(own, form, options, warm, name)
+        return own()
+    if method == "benders" and benders_fits:
         return solve_mclp_benders(form, inst, pairs, options, warm)
     return solve(form, options, warm)
 

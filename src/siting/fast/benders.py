@@ -24,6 +24,7 @@ only when the master MIP is optimal within the gap and its answer violates no cu
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -288,11 +289,13 @@ def start_master(full: Formulation, inst: FastInstance, pairs: Pairs, options: S
 
 
 def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, options: SolveOptions,
-                       warm_start: np.ndarray | None, group_cell: float | None = None) -> SolveResult:
+                       warm_start: np.ndarray | None, group_cell: float | None = None,
+                       register_stop: Callable[[Callable[[], None]], None] | None = None) -> SolveResult:
     """Solve the mclp `full` (built by build_fast) by Benders; the result is stated in `full`'s columns.
 
     Groups are square cells of side `group_cell` (default R: on 10 k and 100 k demand cells it
-    solved 2-4x faster than cells of 2R or R/2)."""
+    solved 2-4x faster than cells of 2R or R/2). `register_stop`: as in
+    `branch_and_cut.solve_mclp_bnb`."""
     start = time.perf_counter()
     limit = options.time_limit
     cell = group_cell if group_cell is not None else (inst.params.radius or np.inf)
@@ -307,6 +310,8 @@ def solve_mclp_benders(full: Formulation, inst: FastInstance, pairs: Pairs, opti
         stop["signal"] = True
         master.stop()
 
+    if register_stop is not None:
+        register_stop(on_signal)
     with stop_on_signals(on_signal):
         lp = cutting_planes_lp(master, oracle, start, limit)
         return mip_phase(full, inst, pairs, master, oracle, best, lp, options, start, stop)
