@@ -163,7 +163,8 @@ FAMILIES = {
     **{f"{kind}-{n // 1000}k-10k-r1k": (lambda family=family, n=n: family(6, n, 10_000, 1_000.0, 200))
        for kind, family in (("uniform", uniform_family), ("towns", towns_family)) for n in (10_000, 20_000)},
 }
-METHODS = ("auto", "benders", "compact", "bnb", "spopt", "spopt-highs")
+METHODS = ("auto", "auto-alone", "benders", "compact", "bnb", "spopt", "spopt-highs")
+# auto-alone: auto without its race against plain HiGHS (siting.concurrent), to measure what the race adds
 SPOPT_MAX_ENTRIES = 20_000_000  # spopt takes a dense demand x site matrix: larger ones are not run
 DEFAULT_METHODS = ("auto", "benders", "compact")  # auto is bnb on the textbook MCLP: not run twice
 
@@ -174,8 +175,14 @@ def run_method(inst: FastInstance, method: str, limit: float, gap: float) -> dic
 
     if method.startswith("spopt"):
         return run_spopt(inst, "highs" if method == "spopt-highs" else "cbc", limit)
+    from siting import concurrent
+
+    saved, concurrent.MAX_PAIRS = concurrent.MAX_PAIRS, (-1 if method == "auto-alone" else concurrent.MAX_PAIRS)
     t = time.perf_counter()
-    run = solve_fast(inst, SolveOptions(time_limit=limit, gap=gap, method=method))
+    try:
+        run = solve_fast(inst, SolveOptions(time_limit=limit, gap=gap, method=method.removesuffix("-alone")))
+    finally:
+        concurrent.MAX_PAIRS = saved
     wall = time.perf_counter() - t
     r = run.result
     out = {"status": r.status, "objective": r.objective, "bound": r.best_bound, "gap": r.gap,

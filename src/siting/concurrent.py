@@ -30,9 +30,10 @@ from siting.options import SolveOptions
 from siting.solve import SolveResult, relative_gap
 
 # the compact side starts only when ours has not finished after this long: a solve that ends in
-# seconds never pays for a second process (about 1 s to start); above MAX_PAIRS the compact model's
-# memory is doubled for a side that has never won there (1 M x 5 k, 19.4 M pairs: compact 0.77 %
-# against 0.70 % at 600 s, benchmarks/results/2026-12-04-vm-mclp-families.md)
+# seconds never pays for a second process (about 1 s to start). Above MAX_PAIRS the compact model's
+# memory would be doubled for a side not seen to win that large: its wins measured are on the real
+# cells at R <= 1.5 km (<= 13 387 classes), and on towns20-100k (542 k pairs after the reductions) it
+# ends at 0.83 % at 60 s where branch and cut proves (benchmarks/results/2026-12-04-vm-mclp-families.md)
 HEAD_START = 2.0
 MAX_PAIRS = 5_000_000
 _GRACE = 15.0  # seconds to wait for the child's own time-limited result after ours
@@ -136,7 +137,10 @@ def race(own: Callable[[Callable[[Callable[[], None]], None]], SolveResult], for
         with lock:
             left = options.time_limit - (time.perf_counter() - start)
             if not state["own_done"] and left > HEAD_START:
-                state["child"] = CompactRace(form, replace(options, time_limit=left), warm, on_proof)
+                try:
+                    state["child"] = CompactRace(form, replace(options, time_limit=left), warm, on_proof)
+                except (OSError, ValueError, RuntimeError):  # no second process here: ours runs alone
+                    state["child"] = None
 
     timer = threading.Timer(HEAD_START, launch)
     timer.daemon = True
