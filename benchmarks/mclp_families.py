@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -93,8 +94,6 @@ def with_grid(inst: FastInstance, seed: int, areas: int = 30, closed_share: floa
     no upgrade (their candidates cannot open, like the scale ladders), the others room for 1-4
     sites, half of them with an upgrade of 2 more sites at a cost (no budget: the upgrade is free
     to the objective, so it only turns the grid row into a choice)."""
-    from dataclasses import replace
-
     from scipy.spatial import cKDTree
 
     from siting.resources import GridAreas
@@ -124,7 +123,8 @@ def nal_oost_cells(radius: float, p: int) -> FastInstance:
     weight = np.rint(np.nan_to_num(cells.households, nan=2.0))
     keep = weight > 0
     name = f"nal-oost-cells-{radius / 1000:g}km-p{p}"
-    return mclp_instance(name, cells.cell_centre[keep], weight[keep], cells.point_xy, radius, p)
+    inst = mclp_instance(name, cells.cell_centre[keep], weight[keep], cells.point_xy, radius, p)
+    return replace(inst, crs=cells.crs)  # real RD New coordinates: write_folder must not shift them
 
 
 # name -> builder; sizes chosen so that a row of the table runs in a few minutes on 2 cores
@@ -255,14 +255,16 @@ def write_folder(inst: FastInstance, out: Path) -> None:
 
     if inst.grid is not None:
         raise ValueError(f"{inst.name}: write_folder writes textbook instances only (no grid rows)")
-    ox, oy = ORIGIN
+    # the generated families draw in a local frame placed at siting.generate's ORIGIN; real data
+    # (a crs of its own) is written as it is
+    ox, oy = ORIGIN if inst.crs is None else (0.0, 0.0)
     out.mkdir(parents=True, exist_ok=False)
     write_csv(out / "demand.csv", pd.DataFrame({"id": inst.demand_ids, "weight": inst.weight,
                                                 "x": inst.demand_xy[:, 0] + ox, "y": inst.demand_xy[:, 1] + oy}))
     write_csv(out / "candidates.csv", pd.DataFrame({"id": inst.site_ids, "x": inst.site_xy[:, 0] + ox,
                                                     "y": inst.site_xy[:, 1] + oy}))
     config = {"name": inst.name, "description": "textbook MCLP drawn by benchmarks/mclp_families.py",
-              "model": "fast", "crs": CRS,
+              "model": "fast", "crs": inst.crs or CRS,
               "layers": {layer: {"file": f"{layer}.csv", "x": "x", "y": "y"} for layer in ("demand", "candidates")},
               "fast": {"objective": "mclp", "radius": inst.params.radius, "p": inst.params.p,
                        "kw_per_charger": 0.0, "min_chargers": 1}}

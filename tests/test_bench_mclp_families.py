@@ -73,6 +73,17 @@ def test_a_written_folder_solves_like_the_instance(tmp_path) -> None:
         write_folder(inst, tmp_path / "inst")
 
 
+def test_real_cells_are_written_in_their_own_coordinates(tmp_path) -> None:
+    """The real NAL-Oost cells are RD New already: written as they are, they load and pass siting's
+    coordinate check (shifted by the generator's origin they lay in the North Sea)."""
+    inst = nal_oost_cells(1_000.0, 50)
+    write_folder(inst, tmp_path / "cells")
+    loaded = load_fast(tmp_path / "cells")
+    assert loaded.crs == inst.crs == "EPSG:28992"
+    np.testing.assert_allclose(loaded.demand_xy, inst.demand_xy)
+    np.testing.assert_allclose(loaded.site_xy, inst.site_xy)
+
+
 def test_write_refuses_grid_rows(tmp_path) -> None:
     with pytest.raises(ValueError, match="textbook"):
         write_folder(with_grid(towns_family(6, 500, 40, 5_000.0, 4, towns=5), 6, areas=4), tmp_path / "g")
