@@ -200,7 +200,8 @@ class Master:
             self.row_ids = np.delete(self.row_ids, rows)
 
     def stop(self) -> None:
-        """End the solve running now and any to come (safe from another thread)."""
+        """End the HiGHS run in progress (safe from another thread); the LP phase starts no more
+        rounds. The tree and the MIP phase stop on their own flag, which the caller sets too."""
         self.stopped = True
         self.h.cancelSolve()
 
