@@ -25,33 +25,19 @@ import argparse
 import time
 
 import numpy as np
-from numba import njit
+import scipy.sparse as sp
+
+from siting.precompute import Pairs
 
 
-@njit(cache=True)
-def site_sums(indptr, indices, u, n_sites):
-    """U_j = sum of u_i over the classes i that site j reaches."""
-    out = np.zeros(n_sites)
-    for i in range(indptr.size - 1):
-        for k in range(indptr[i], indptr[i + 1]):
-            out[indices[k]] += u[i]
-    return out
+def incidence(pairs: Pairs) -> sp.csr_array:
+    """a_ij = 1 where site j reaches class i (the cover rows' matrix)."""
+    return sp.csr_array((np.ones(pairs.nnz), pairs.indices, pairs.indptr), shape=pairs.shape)
 
 
-@njit(cache=True)
-def cover_counts(indptr, indices, chosen):
-    """How many of the chosen sites reach each class."""
-    n = indptr.size - 1
-    out = np.zeros(n)
-    for i in range(n):
-        for k in range(indptr[i], indptr[i + 1]):
-            out[i] += chosen[indices[k]]
-    return out
-
-
-def lagrangian(indptr, indices, w, n_sites, p, u):
-    """(L(u), U, the p best sites)."""
-    big_u = site_sums(indptr, indices, u, n_sites)
+def lagrangian(a: sp.csr_array, w: np.ndarray, p: int, u: np.ndarray):
+    """(L(u), U = a^T u, the p best sites)."""
+    big_u = a.T @ u
     top = np.argpartition(-big_u, p)[:p]
     return float(w.sum() - u.sum() + big_u[top].sum()), big_u, top
 
@@ -64,18 +50,18 @@ def closed_sites(value: float, big_u: np.ndarray, top: np.ndarray, p: int, best:
     return outside & (value - ranked[p - 1] + big_u <= best)
 
 
-def subgradient(indptr, indices, w, n_sites, p, target, iterations, alpha=1.0):
+def subgradient(a: sp.csr_array, w: np.ndarray, p: int, target: float, iterations: int, alpha: float = 1.0):
     """The best L(u) over `iterations` Polyak steps from u = w/2; (bound, its u, seconds)."""
     t0 = time.perf_counter()
     t = np.full(w.size, 0.5)  # u = w * t
     best, best_t = np.inf, t
     for k in range(iterations):
-        value, _, top = lagrangian(indptr, indices, w, n_sites, p, w * t)
+        value, _, top = lagrangian(a, w, p, w * t)
         if value < best:
             best, best_t = value, t.copy()
-        chosen = np.zeros(n_sites)
+        chosen = np.zeros(a.shape[1])
         chosen[top] = 1.0
-        g = cover_counts(indptr, indices, chosen) - 1.0  # dL/du_i
+        g = a @ chosen - 1.0  # dL/du_i: how many of the p best reach i, less one
         g[((t <= 0) & (g > 0)) | ((t >= 1) & (g < 0))] = 0.0  # the box holds those
         norm = float((w * g * g).sum())
         if norm == 0.0:
@@ -86,13 +72,11 @@ def subgradient(indptr, indices, w, n_sites, p, target, iterations, alpha=1.0):
     return best, w * best_t, time.perf_counter() - t0
 
 
-def exact_lp_duals(indptr, indices, w, n_sites, p):
+def exact_lp_duals(a: sp.csr_array, w: np.ndarray, p: int):
     """The compact LP's value and its cover rows' duals, clipped to [0, w] (HiGHS through scipy)."""
-    import scipy.sparse as sp
     from scipy.optimize import linprog
 
-    n = w.size
-    a = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n_sites))
+    n, n_sites = a.shape
     rows = sp.hstack([sp.eye(n), -a]).tocsr()
     res = linprog(np.r_[-w, np.zeros(n_sites)], A_ub=rows, b_ub=np.zeros(n),
                   A_eq=np.r_[np.zeros(n), np.ones(n_sites)][None, :], b_eq=[p], bounds=(0, 1), method="highs")
@@ -118,20 +102,21 @@ def main(argv: list[str] | None = None) -> None:
         ap.error("the textbook MCLP with p sites only")
     best = args.best if args.best is not None else solve_fast(inst, SolveOptions(time_limit=60)).objective
     model_inst, pairs, _ = reduce_fast(inst, fast_pairs(inst))
-    indptr, indices, w, n_sites, p = pairs.indptr, pairs.indices, model_inst.weight.astype(float), \
-        model_inst.n_sites, inst.params.p
-    print(f"{args.family}: {w.size} classes x {n_sites} sites, {indices.size} pairs, p = {p}, best plan {best:.1f}")
-    bound, u, seconds = subgradient(indptr, indices, w, n_sites, p, best, args.iterations)
-    value, big_u, top = lagrangian(indptr, indices, w, n_sites, p, u)
+    a, w, p = incidence(pairs), model_inst.weight.astype(float), inst.params.p
+    n_sites = model_inst.n_sites
+    print(f"{args.family}: {w.size} classes x {n_sites} sites, {pairs.nnz} pairs, p = {p}, best plan {best:.1f}")
+    bound, u, seconds = subgradient(a, w, p, best, args.iterations)
+    value, big_u, top = lagrangian(a, w, p, u)
     print(f"subgradient, {args.iterations} iterations, {seconds:.1f} s: bound {bound:.1f} "
           f"({100 * (bound / best - 1):.3f} % above the best plan); fixing closes "
           f"{closed_sites(value, big_u, top, p, best).sum()} of {n_sites} sites")
     if args.exact:
         t0 = time.perf_counter()
-        lp, u = exact_lp_duals(indptr, indices, w, n_sites, p)
-        value, big_u, top = lagrangian(indptr, indices, w, n_sites, p, u)
+        lp, u = exact_lp_duals(a, w, p)
+        value, big_u, top = lagrangian(a, w, p, u)
         print(f"compact LP, {time.perf_counter() - t0:.1f} s: {lp:.1f} ({100 * (lp / best - 1):.3f} %); "
-              f"L at its duals {value:.1f}; fixing closes {closed_sites(value, big_u, top, p, best).sum()} of {n_sites} sites")
+              f"L at its duals {value:.1f}; fixing closes {closed_sites(value, big_u, top, p, best).sum()} of "
+              f"{n_sites} sites")
 
 
 if __name__ == "__main__":

@@ -166,12 +166,11 @@ def race(own: Callable[[Callable[[Callable[[], None]], None]], SolveResult], for
                 child.stop()
     if child is None:
         return mine
-    return merge(mine, child.result, child.error, proved.is_set(), form.sense, options, own_name,
-                 time.perf_counter() - start)
+    return merge(mine, child.result, child.error, form.sense, options, own_name, time.perf_counter() - start)
 
 
-def merge(mine: SolveResult, theirs: SolveResult | None, error: str | None, they_proved: bool, sense: str,
-          options: SolveOptions, own_name: str, seconds: float) -> SolveResult:
+def merge(mine: SolveResult, theirs: SolveResult | None, error: str | None, sense: str, options: SolveOptions,
+          own_name: str, seconds: float) -> SolveResult:
     """Our result and the compact side's: the better plan, the tighter bound, and the status of
     the side that proved (ours when neither did, or when a stop from outside ended ours)."""
     record = {"compact": _summary(theirs, error), "proved_by": None}
@@ -183,7 +182,7 @@ def merge(mine: SolveResult, theirs: SolveResult | None, error: str | None, they
         x, objective = better.x, better.objective
         bounds = [b for b in (mine.best_bound, theirs.best_bound) if b is not None]
         bound = (min(bounds) if sense == "max" else max(bounds)) if bounds else None
-        status = "optimal" if they_proved and theirs.status == "optimal" else mine.status
+        status = "optimal" if theirs.status == "optimal" else mine.status
     if mine.status == "optimal":
         record["proved_by"] = own_name
         status = "optimal"

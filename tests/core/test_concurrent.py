@@ -39,7 +39,7 @@ def formulation(seed: int = 3):
 def test_merge_takes_the_compact_proof_and_the_tighter_bound() -> None:
     mine = result("interrupted", 90.0, 110.0)
     theirs = result("optimal", 100.0, 100.0, message="Optimal")
-    merged = concurrent.merge(mine, theirs, None, True, "max", OPTIONS, "tree", 3.0)
+    merged = concurrent.merge(mine, theirs, None, "max", OPTIONS, "tree", 3.0)
     assert (merged.status, merged.objective, merged.best_bound, merged.gap) == ("optimal", 100.0, 100.0, 0.0)
     assert merged.x[0] == 100.0
     assert merged.solver["concurrent"]["proved_by"] == "compact"
@@ -49,22 +49,22 @@ def test_merge_takes_the_compact_proof_and_the_tighter_bound() -> None:
 def test_merge_without_a_proof_keeps_the_better_plan_and_the_tighter_bound() -> None:
     mine = result("time_limit", 95.0, 104.0)
     theirs = result("time_limit", 93.0, 102.0)
-    merged = concurrent.merge(mine, theirs, None, False, "max", OPTIONS, "tree", 3.0)
+    merged = concurrent.merge(mine, theirs, None, "max", OPTIONS, "tree", 3.0)
     assert (merged.status, merged.objective, merged.best_bound) == ("time_limit", 95.0, 102.0)
     assert merged.gap == pytest.approx(7.0 / 95.0)
     assert merged.solver["concurrent"]["proved_by"] is None
     # minimising: the lower plan and the higher bound
-    merged = concurrent.merge(result("time_limit", 95.0, 80.0), result("time_limit", 93.0, 85.0), None, False,
+    merged = concurrent.merge(result("time_limit", 95.0, 80.0), result("time_limit", 93.0, 85.0), None,
                               "min", OPTIONS, "tree", 3.0)
     assert (merged.objective, merged.best_bound) == (93.0, 85.0)
 
 
 def test_merge_reports_our_proof_and_a_compact_side_that_failed() -> None:
     mine = result("optimal", 100.0, 100.0)
-    merged = concurrent.merge(mine, None, None, False, "max", OPTIONS, "tree", 3.0)
+    merged = concurrent.merge(mine, None, None, "max", OPTIONS, "tree", 3.0)
     assert merged.status == "optimal" and merged.solver["concurrent"] == {"compact": {"status": "stopped"},
                                                                          "proved_by": "tree"}
-    failed = concurrent.merge(result("time_limit", 90.0, 99.0), None, "MemoryError: ", False, "max", OPTIONS,
+    failed = concurrent.merge(result("time_limit", 90.0, 99.0), None, "MemoryError: ", "max", OPTIONS,
                               "tree", 3.0)
     assert failed.status == "time_limit" and failed.objective == 90.0
     assert failed.solver["concurrent"]["compact"] == {"status": "error", "error": "MemoryError: "}
@@ -73,7 +73,7 @@ def test_merge_reports_our_proof_and_a_compact_side_that_failed() -> None:
 def test_merge_never_claims_optimal_outside_the_gap() -> None:
     # a compact 'optimal' stated with another gap tolerance than ours does not prove ours
     theirs = result("optimal", 100.0, 101.0)
-    merged = concurrent.merge(result("interrupted", 90.0, 120.0), theirs, None, True, "max", OPTIONS, "tree", 3.0)
+    merged = concurrent.merge(result("interrupted", 90.0, 120.0), theirs, None, "max", OPTIONS, "tree", 3.0)
     assert merged.status == "interrupted" and merged.solver["concurrent"]["proved_by"] is None
 
 

@@ -118,17 +118,14 @@ def solve_fast_model(form: Formulation, inst: FastInstance, pairs: Pairs, option
         return solve_mclp_bnb(form, inst, pairs, options, warm)
     if method == "auto" and benders_fits:
         # the decomposition auto takes, raced against plain HiGHS (models/fast.md, "Plain HiGHS beside it")
-        if bnb_fits(form, pairs):
-            name = "branch and Benders cut"
+        tree = bnb_fits(form, pairs)
+        name = "branch and Benders cut" if tree else "Benders decomposition"
 
-            def own(register_stop=None) -> SolveResult:
+        def own(register_stop=None) -> SolveResult:
+            if tree:
                 return solve_mclp_bnb(form, inst, pairs, options, warm, fallback_share=AUTO_FALLBACK_SHARE,
                                       register_stop=register_stop)
-        else:
-            name = "Benders decomposition"
-
-            def own(register_stop=None) -> SolveResult:
-                return solve_mclp_benders(form, inst, pairs, options, warm, register_stop=register_stop)
+            return solve_mclp_benders(form, inst, pairs, options, warm, register_stop=register_stop)
 
         if concurrent.worth_racing(pairs.nnz, options):
             return concurrent.race(own, form, options, warm, name)
