@@ -146,6 +146,7 @@ FAMILIES = {
     "towns-1m-5k": lambda: towns_family(1, 1_000_000, 5_000, 5_000.0, 100),
     "towns-1m-10k": lambda: towns_family(1, 1_000_000, 10_000, 5_000.0, 200),
     "uniform-1m-5k": lambda: uniform_family(4, 1_000_000, 5_000, 5_000.0, 100, side=150_000.0),
+    "uniform-1m-10k": lambda: uniform_family(7, 1_000_000, 10_000, 5_000.0, 200, side=150_000.0),
     # real data: CBS-schema cells x NDW public charging locations in NAL-Oost (nal_oost_cells)
     "nal-oost-cells-1km-p100": lambda: nal_oost_cells(1_000.0, 100),
     "nal-oost-cells-1km-p500": lambda: nal_oost_cells(1_000.0, 500),

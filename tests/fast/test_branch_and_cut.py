@@ -130,11 +130,12 @@ def test_auto_takes_bnb_on_the_textbook_mclp_and_benders_with_grid_rows() -> Non
     assert run.status == "optimal" and run.objective == pytest.approx(compact.objective, abs=1e-6)
 
 
-def test_auto_takes_benders_above_its_pair_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("limit", ["AUTO_MAX_PAIRS", "AUTO_MAX_CLASSES"])
+def test_auto_takes_benders_above_its_pair_and_class_limits(monkeypatch: pytest.MonkeyPatch, limit: str) -> None:
     from siting.fast import branch_and_cut
 
     textbook = textbook_mclp(6, n_demand=200, n_sites=30, p=4)
-    monkeypatch.setattr(branch_and_cut, "AUTO_MAX_PAIRS", 10)
+    monkeypatch.setattr(branch_and_cut, limit, 10)
     run = solve_fast(textbook, SolveOptions(profile="exact", method="auto"))
     assert run.result.solver["interface"] == "highspy, Benders decomposition"
     assert run.status == "optimal" and run.objective == pytest.approx(brute_force(textbook), abs=1e-6)
