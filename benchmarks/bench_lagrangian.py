@@ -83,12 +83,27 @@ def exact_lp_duals(a: sp.csr_array, w: np.ndarray, p: int):
     return -res.fun, np.clip(-res.ineqlin.marginals, 0.0, w)
 
 
-def main(argv: list[str] | None = None) -> None:
+def family_lp(ap: argparse.ArgumentParser, family: str, best: float | None):
+    """(A, w, p, the best plan) of an mclp family after siting's exact reductions; without `best`,
+    siting solve's plan at 60 s. Refuses what is not the textbook MCLP with p sites."""
     from benchmarks.mclp_families import FAMILIES
     from siting.fast.api import solve_fast
     from siting.fast.pairs import fast_pairs
     from siting.fast.reduction import reduce_fast
     from siting.options import SolveOptions
+
+    inst = FAMILIES[family]()
+    if inst.params.objective != "mclp" or inst.params.p is None or inst.grid is not None:
+        ap.error("the textbook MCLP with p sites only")
+    best = best if best is not None else solve_fast(inst, SolveOptions(time_limit=60)).objective
+    model_inst, pairs, _ = reduce_fast(inst, fast_pairs(inst))
+    a, w, p = incidence(pairs), model_inst.weight.astype(float), inst.params.p
+    print(f"{family}: {w.size} classes x {a.shape[1]} sites, {pairs.nnz} pairs, p = {p}, best plan {best:.1f}")
+    return a, w, p, best
+
+
+def main(argv: list[str] | None = None) -> None:
+    from benchmarks.mclp_families import FAMILIES
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--family", required=True, choices=sorted(FAMILIES))
@@ -96,15 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--best", type=float, default=None, help="best plan known (default: siting solve, 60 s)")
     ap.add_argument("--exact", action="store_true", help="also at the compact LP's duals (small instances)")
     args = ap.parse_args(argv)
-
-    inst = FAMILIES[args.family]()
-    if inst.params.objective != "mclp" or inst.params.p is None or inst.grid is not None:
-        ap.error("the textbook MCLP with p sites only")
-    best = args.best if args.best is not None else solve_fast(inst, SolveOptions(time_limit=60)).objective
-    model_inst, pairs, _ = reduce_fast(inst, fast_pairs(inst))
-    a, w, p = incidence(pairs), model_inst.weight.astype(float), inst.params.p
-    n_sites = model_inst.n_sites
-    print(f"{args.family}: {w.size} classes x {n_sites} sites, {pairs.nnz} pairs, p = {p}, best plan {best:.1f}")
+    a, w, p, best = family_lp(ap, args.family, args.best)
+    n_sites = a.shape[1]
     bound, u, seconds = subgradient(a, w, p, best, args.iterations)
     value, big_u, top = lagrangian(a, w, p, u)
     print(f"subgradient, {args.iterations} iterations, {seconds:.1f} s: bound {bound:.1f} "
