@@ -4,21 +4,21 @@
 
 The LP relaxation of the MCLP over demand classes i and sites j,
 
-    max sum_i w_i z_i   s.t.  z_i <= sum_{j in N_i} x_j,  sum_j x_j = p,  0 <= z, x <= 1,
+    max sum_i w_i y_i   s.t.  y_i <= sum_{j in N_i} x_j,  sum_j x_j = p,  0 <= y, x <= 1
 
-has far more rows than sites (278 301 x 4 998 at towns-1m-5k). Written as min c'v, Bv = b,
-0 <= v <= u over v = (z, x, s) with a slack s >= 0 per cover row, the normal equations
+(models/fast.md's symbols) has far more rows than sites (278 301 x 4 998 at towns-1m-5k). Written as
+min c'v, Bv = b, 0 <= v <= u over v = (y, x, s) with a slack s >= 0 per cover row, the normal equations
 B Theta B' dl = r of a primal-dual (Mehrotra predictor-corrector) step reduce, after
 eliminating the rows' diagonal blocks, to one dense system in the sites,
 
-    S = Theta_x^-1 + A' diag(1 / (Theta_z + Theta_s)) A     (|J| x |J|),
+    S = Theta_x^-1 + A' diag(1 / (Theta_y + Theta_s)) A     (|J| x |J|),
 
 bordered by the row sum x = p. Forming S costs sum_i |N_i|^2 / 2 (numba, one accumulator per
 thread), its Cholesky |J|^3 / 3; a refinement against the full normal equations keeps the
-bordered row accurate. The bound reported is the Lagrangian L(u) (benchmarks/bench_lagrangian)
+bordered row accurate until the last iterations. The bound reported is the Lagrangian L(u) (benchmarks/bench_lagrangian)
 at the iterate's cover duals u, clipped to [0, w]: an upper bound of the MCLP at any u, so the
-method need not converge for it to hold. Issue 13 named this as the avenue not yet tried for the
-1 M x 5 k root; benchmarks/results/2026-12-07-vm-mclp-uniform-1m.md reports the run.
+method need not converge for it to hold. It was the one avenue to issue 13's 1 M x 5 k root not yet
+tried; benchmarks/results/2026-12-07-vm-mclp-uniform-1m.md reports the run.
 """
 
 from __future__ import annotations
@@ -83,14 +83,14 @@ def interior_point(a: sp.csr_array, w: np.ndarray, p: int, tol: float = 1e-6, ma
     at = a.T.tocsr()
     scale = float(w.max())  # costs of order one
     size = 2 * n + m
-    iz, ix, i_s = slice(0, n), slice(n, n + m), slice(n + m, size)
+    iy, ix, i_s = slice(0, n), slice(n, n + m), slice(n + m, size)
     upper = np.r_[np.ones(n + m), np.full(n, np.inf)]
     boxed = np.isfinite(upper)
     c = np.r_[-w / scale, np.zeros(m + n)]
     b = np.r_[np.zeros(n), float(p)]
 
     def times_b(v):
-        return np.r_[v[iz] - a @ v[ix] + v[i_s], v[ix].sum()]
+        return np.r_[v[iy] - a @ v[ix] + v[i_s], v[ix].sum()]
 
     def times_bt(lam):
         return np.r_[lam[:n], lam[n] - at @ lam[:n], lam[:n]]
@@ -98,8 +98,8 @@ def interior_point(a: sp.csr_array, w: np.ndarray, p: int, tol: float = 1e-6, ma
     v = np.empty(size)
     v[ix] = np.clip(p / m, 0.01, 0.99)
     ax = a @ v[ix]
-    v[iz] = np.clip(0.5 * np.minimum(1.0, ax), 0.05, 0.95)
-    v[i_s] = np.maximum(ax - v[iz], 0.0) + 0.1
+    v[iy] = np.clip(0.5 * np.minimum(1.0, ax), 0.05, 0.95)
+    v[i_s] = np.maximum(ax - v[iy], 0.0) + 0.1
     gap_u = np.where(boxed, upper - v, 1.0)  # u - v, kept positive
     lam = np.r_[-0.5 * w / scale, 0.0]
     zl, zu = np.ones(size), np.where(boxed, 1.0, 0.0)
@@ -122,7 +122,7 @@ def interior_point(a: sp.csr_array, w: np.ndarray, p: int, tol: float = 1e-6, ma
         if relgap < tol or stalls >= 2:
             break
         theta = 1.0 / (zl / v + np.where(boxed, zu / gap_u, 0.0))
-        e = theta[iz] + theta[i_s]
+        e = theta[iy] + theta[i_s]
         s = schur_upper(indptr, indices, 1.0 / e, m, nb.get_num_threads())
         s[np.diag_indices(m)] += 1.0 / theta[ix] + 1e-12 * s.diagonal().max()
         factor = la.cho_factor(s, lower=False, overwrite_a=True, check_finite=False)

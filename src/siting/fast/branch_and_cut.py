@@ -65,8 +65,9 @@ AUTO_FALLBACK_SHARE = 0.4
 AUTO_MAX_PAIRS = 30_000_000
 # method auto: above this many demand classes it takes Benders too. 1 M uniform points x 10 k
 # candidates (416 047 classes, 14.5 M pairs), 60 s: branch and cut's root LP had not converged at
-# its fallback and the answer was 40.1 % against Benders's 2.48 %; towns-1m-5k (278 301 classes)
-# stays with branch and cut, 0.06-0.08 points better there (benchmarks/results/2026-12-07-vm-mclp-uniform-1m.md)
+# its fallback and the answer was 40.1 % against Benders's 2.48 %
+# (benchmarks/results/2026-12-07-vm-mclp-uniform-1m.md); towns-1m-5k (278 301 classes) stays with
+# branch and cut, 0.06-0.08 points better there (the 12-04 figures above)
 AUTO_MAX_CLASSES = 300_000
 
 
@@ -217,9 +218,10 @@ class Pseudocosts:
 def bnb_fits(full: Formulation, pairs: Pairs | None = None) -> bool:
     """Whether method auto takes branch and cut: the master's only integer columns are the sites
     x_j (the chargers are projected out and there are no grid upgrades u_g), and (given `pairs`)
-    there are at most AUTO_MAX_PAIRS of them over at most AUTO_MAX_CLASSES demand classes. With grid rows the tree branches on n and u too and
-    its rounding finds worse plans than Benders's MIP (towns20-100k-grid: 0.486 % against 0.147 %
-    at 60 s; benchmarks/results/2026-12-03-vm-mclp-families.md)."""
+    there are at most AUTO_MAX_PAIRS of them over at most AUTO_MAX_CLASSES demand classes. With
+    grid rows the tree branches on n and u too and its rounding finds worse plans than Benders's
+    MIP (towns20-100k-grid: 0.486 % against 0.147 % at 60 s;
+    benchmarks/results/2026-12-03-vm-mclp-families.md)."""
     if pairs is not None and (pairs.nnz > AUTO_MAX_PAIRS or pairs.n_demand > AUTO_MAX_CLASSES):
         return False
     if not chargers_projectable(full):
