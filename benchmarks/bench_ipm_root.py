@@ -15,10 +15,11 @@ eliminating the rows' diagonal blocks, to one dense system in the sites,
 
 bordered by the row sum x = p. Forming S costs sum_i |N_i|^2 / 2 (numba, one accumulator per
 thread), its Cholesky |J|^3 / 3; a refinement against the full normal equations keeps the
-bordered row accurate until the last iterations. The bound reported is the Lagrangian L(u) (benchmarks/bench_lagrangian)
-at the iterate's cover duals u, clipped to [0, w]: an upper bound of the MCLP at any u, so the
-method need not converge for it to hold. It was the one avenue to issue 13's 1 M x 5 k root not yet
-tried; benchmarks/results/2026-12-07-vm-mclp-uniform-1m.md reports the run.
+bordered row accurate until the last iterations. The bound reported is the Lagrangian L(u)
+(benchmarks/bench_lagrangian) at the iterate's cover duals u, clipped to [0, w]: an upper bound of
+the MCLP at any u, so the method need not converge for it to hold. It was the one avenue to
+issue 13's 1 M x 5 k root not yet tried; benchmarks/results/2026-12-07-vm-mclp-uniform-1m.md
+reports the run.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ def schur_upper(indptr, indices, d, n_sites, n_threads):
 @dataclass
 class RootBound:
     bound: float  # the best L(u) over the iterates: an upper bound of the MCLP
-    primal: float  # the best LP objective of an iterate with residual <= 1e-6 (-inf if none): the LP is at least about this
+    # the best LP objective of an iterate with primal residual <= 1e-6 (-inf if none): the LP's
+    # value is at least about this
+    primal: float
     u: np.ndarray  # the cover duals of the best bound
     iterations: int
     seconds: float
@@ -86,6 +89,7 @@ def interior_point(a: sp.csr_array, w: np.ndarray, p: int, tol: float = 1e-6, ma
     iy, ix, i_s = slice(0, n), slice(n, n + m), slice(n + m, size)
     upper = np.r_[np.ones(n + m), np.full(n, np.inf)]
     boxed = np.isfinite(upper)
+    pairs_count = size + int(boxed.sum())  # complementarity pairs: v with zl, u - v with zu
     c = np.r_[-w / scale, np.zeros(m + n)]
     b = np.r_[np.zeros(n), float(p)]
 
@@ -106,7 +110,7 @@ def interior_point(a: sp.csr_array, w: np.ndarray, p: int, tol: float = 1e-6, ma
     best, best_u, primal, stalls, last_step = np.inf, None, -np.inf, 0, 1.0
     for k in range(max_iter):
         rp, rd = b - times_b(v), c - times_bt(lam) - zl + zu
-        mu = (v @ zl + gap_u[boxed] @ zu[boxed]) / (size + boxed.sum())
+        mu = (v @ zl + gap_u[boxed] @ zu[boxed]) / pairs_count
         pobj, dobj = c @ v, b @ lam - upper[boxed] @ zu[boxed]
         relgap = abs(pobj - dobj) / (1 + abs(pobj))
         u = np.clip(-lam[:n] * scale, 0.0, w)
@@ -127,10 +131,11 @@ def interior_point(a: sp.csr_array, w: np.ndarray, p: int, tol: float = 1e-6, ma
         s[np.diag_indices(m)] += 1.0 / theta[ix] + 1e-12 * s.diagonal().max()
         factor = la.cho_factor(s, lower=False, overwrite_a=True, check_finite=False)
         s_one = la.cho_solve(factor, np.ones(m), check_finite=False)
+        s_one_sum = s_one.sum()
 
         def solve_normal(r):
             g = la.cho_solve(factor, -(at @ (r[:n] / e)), check_finite=False)
-            row = (r[n] - g.sum()) / s_one.sum()  # the bordered row sum x = p
+            row = (r[n] - g.sum()) / s_one_sum  # the bordered row sum x = p
             return np.r_[(r[:n] + a @ (g + row * s_one)) / e, row]
 
         def direction(rzl, rzu):
@@ -152,7 +157,7 @@ def interior_point(a: sp.csr_array, w: np.ndarray, p: int, tol: float = 1e-6, ma
         dv, _, dzl, dzu = direction(-v * zl, np.where(boxed, -gap_u * zu, 0.0))
         ap, ad = steps(dv, dzl, dzu)
         mu_aff = ((v + ap * dv) @ (zl + ad * dzl)
-                  + (gap_u[boxed] - ap * dv[boxed]) @ (zu[boxed] + ad * dzu[boxed])) / (size + boxed.sum())
+                  + (gap_u[boxed] - ap * dv[boxed]) @ (zu[boxed] + ad * dzu[boxed])) / pairs_count
         sigma = (mu_aff / mu) ** 3
         dv, dlam, dzl, dzu = direction(sigma * mu - v * zl - dv * dzl,
                                        np.where(boxed, sigma * mu - gap_u * zu + dv * dzu, 0.0))
@@ -176,7 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     root = interior_point(a, w, p, log=print)
     value, big_u, top = lagrangian(a, w, p, root.u)
     print(f"interior point, {root.iterations} iterations, {root.seconds:.1f} s: bound {root.bound:.1f} "
-          f"({100 * (root.bound / best - 1):.3f} % above the best plan), best near-feasible LP iterate {root.primal:.1f}; "
+          f"({100 * (root.bound / best - 1):.3f} % above the best plan), "
+          f"best near-feasible LP iterate {root.primal:.1f}; "
           f"fixing closes {closed_sites(value, big_u, top, p, best).sum()} of {a.shape[1]} sites")
 
 

@@ -98,7 +98,8 @@ def family_lp(ap: argparse.ArgumentParser, family: str, best: float | None):
     best = best if best is not None else solve_fast(inst, SolveOptions(time_limit=60)).objective
     model_inst, pairs, _ = reduce_fast(inst, fast_pairs(inst))
     a, w, p = incidence(pairs), model_inst.weight.astype(float), inst.params.p
-    print(f"{family}: {w.size} classes x {a.shape[1]} sites, {pairs.nnz} pairs, p = {p}, best plan {best:.1f}")
+    print(f"{family}: {w.size} classes x {a.shape[1]} sites, {pairs.nnz} pairs, p = {p}, "
+          f"best plan {best:.1f}")
     return a, w, p, best
 
 
